@@ -1,0 +1,1 @@
+"""fanzha: the conversation core and its channels (console, Telegram, WeChat)."""

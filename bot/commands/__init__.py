@@ -1,0 +1,1 @@
+"""One module per `fanzha` command; each has `configure(parser)` and `run(args) -> int`."""

@@ -1,0 +1,1 @@
+"""The scam catalogue and the matcher: pure, no Telegram, no SQLite, no network."""

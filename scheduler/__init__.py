@@ -1,0 +1,1 @@
+"""Daily case warnings: what to push to which group, and when."""

@@ -1,0 +1,1 @@
+"""Persistent state in one SQLite file, through sqlite-utils, with migrations."""
