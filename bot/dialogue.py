@@ -20,6 +20,10 @@ class Dialogue:
         """Answer a pressed option (button / numbered line)."""
         raise NotImplementedError
 
+    def guardian(self, text: str, threshold: float) -> Reply | None:
+        """A brief group warning if `text` is a scam with confidence >= threshold, else None."""
+        raise NotImplementedError
+
     def command(self, state: ConversationState, name: str, arg: str = "") -> tuple[Reply, ConversationState]:
-        """Answer a command: start, help, types, type <id or name>, privacy, tips."""
+        """Answer a command: start, help, types, type <id or name>, privacy, tips, case."""
         raise NotImplementedError
