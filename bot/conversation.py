@@ -66,8 +66,10 @@ class ConversationState:
     pending_question: str = ""  # which clarifying question awaits a yes/no
     evidence: float = 0.0  # evidence behind the last verdict (for clarify follow-ups)
     excluded_types: list[str] = field(default_factory=list)  # "不是这种情况" for this story
+    alternatives: list[str] = field(default_factory=list)  # next-ranked types, offered after "不是这种情况"
     pages: list[str] = field(default_factory=list)  # remaining pages of a long reply (「更多」)
     keep_text: bool = False
+    last_options: list[str] = field(default_factory=list)  # option ids of the last reply (numbered-line channels)
     last_question_id: int = 0
 
     def to_json(self) -> str:

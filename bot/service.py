@@ -36,15 +36,25 @@ class ChatService:
     # -- public API used by channels
 
     def handle_text(self, channel: str, user_id: str | int, text: str) -> Reply:
-        """Reply to a free-text message from a user."""
+        """Reply to a free-text message from a user.
+
+        On channels without buttons, options are shown as numbered lines; a bare digit that
+        names one of the last reply's options selects it.
+        """
         key = user_key(channel, user_id)
+        digit = text.strip() if isinstance(text, str) else ""
+        if digit.isdigit() and len(digit) <= 2:
+            with self._lock:
+                options = self._load(key).last_options
+            if 1 <= int(digit) <= len(options):
+                return self.handle_option(channel, user_id, options[int(digit) - 1])
         with self._lock:
             state = self._load(key)
             reply, state = self.dialogue.handle(state, text)
             if reply.kind in ("verdict", "clarify", "urgent"):
                 state.last_question_id = self._log_question(key, channel, state, text)
                 self._last_text[key] = text
-            self._save(key, state)
+            self._save(key, state, reply)
         return reply
 
     def handle_option(self, channel: str, user_id: str | int, option_id: str) -> Reply:
@@ -57,7 +67,7 @@ class ChatService:
             if option_id == OPT_KEEP_TEXT:
                 self._keep_text(key, channel, state)
             reply, state = self.dialogue.choose(state, option_id)
-            self._save(key, state)
+            self._save(key, state, reply)
         return reply
 
     def command(self, channel: str, user_id: str | int, name: str, arg: str = "") -> Reply:
@@ -66,7 +76,7 @@ class ChatService:
         with self._lock:
             state = self._load(key)
             reply, state = self.dialogue.command(state, name, arg)
-            self._save(key, state)
+            self._save(key, state, reply)
         return reply
 
     def forget(self, channel: str, user_id: str | int) -> int:
@@ -81,7 +91,8 @@ class ChatService:
     def _load(self, key: str) -> ConversationState:
         return ConversationState.from_json(conversations.load(self.db, key))
 
-    def _save(self, key: str, state: ConversationState) -> None:
+    def _save(self, key: str, state: ConversationState, reply: Reply) -> None:
+        state.last_options = [o.id for o in reply.options]
         conversations.save(self.db, key, state.to_json())
 
     def _log_question(self, key: str, channel: str, state: ConversationState, text: str) -> int:

@@ -89,6 +89,7 @@ class MatchResult:
     empty: bool
     confidence: float = 0.0
     explain: dict[str, float] = field(default_factory=dict)
+    canonical: str = ""  # the normalised text (for intent checks; never stored)
 
     @property
     def top(self) -> TypeScore | None:
@@ -305,7 +306,7 @@ class Matcher:
         verdict, confidence, explain = self._verdict(ranked, risk, benign, general, votes)
         types = tuple(ranked[:3]) if verdict != "not_scam" else tuple(t for t in ranked[:3] if t.evidence >= self.settings.unsure_threshold)
         top_ids = {t.id for t in types[:1]}
-        flags = [f for t in types[:2] for f in _flags_for(t, entry_flags, self.catalogue)]
+        flags = [f for t in types[:1] for f in _flags_for(t, entry_flags, self.catalogue)]
         if verdict != "not_scam":
             flags += cue_flags["risk"]
         flags = _dedupe_flags(flags)
@@ -323,6 +324,7 @@ class Matcher:
             empty=False,
             confidence=confidence,
             explain={"risk": risk, "benign": benign, **{f"vote:{k}": v for k, v in votes.items() if k in top_ids or k == "none"}},
+            canonical=norm.text,
         )
 
     def _rank(self, entry_flags: dict[str, list[RedFlag]], votes: dict[str, float]) -> list[TypeScore]:
@@ -375,7 +377,7 @@ def _empty_result(norm: Normalized, identifiers: tuple[Identifier, ...]) -> Matc
     return MatchResult(
         verdict="not_scam", types=(), red_flags=(), stage="unknown", identifiers=identifiers,
         general_question=False, benign=(), traditional=norm.traditional, cantonese=norm.cantonese,
-        truncated=norm.truncated, empty=True,
+        truncated=norm.truncated, empty=True, canonical=norm.text,
     )
 
 

@@ -193,8 +193,11 @@ def normalize(text: str, max_chars: int = 4000) -> Normalized:
 
 
 def to_traditional(text: str, cantonese: bool = False) -> str:
-    """Simplified → traditional for replies: Hong Kong forms for Cantonese writers, Taiwan forms otherwise."""
-    return _converter("s2hk" if cantonese else "s2tw").convert(text)
+    """Simplified → traditional for replies: Hong Kong forms for Cantonese writers, Taiwan forms
+    (with Taiwanese vocabulary: 簡訊, 連結, 網路) otherwise."""
+    if cantonese:
+        return _converter("s2hk").convert(text)
+    return _converter("s2twp").convert(text).replace("賬", "帳")
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Telegram channel: application builder, handlers, and the daily-warning push wiring."""
