@@ -63,19 +63,65 @@ class TelegramSettings:
     flood_messages: int = 8
     flood_seconds: float = 30.0
     rate_limiter: bool = True
+    concurrent_updates: int = 32  # updates handled at once (each chat still in order); 1 = one at a time
+
+
+WECHAT_MODES = ("safe", "compat", "plain")  # 安全模式, 兼容模式, 明文模式
 
 
 @dataclass(frozen=True)
 class WeChatSettings:
-    """WeChat 公众号 callback and WeCom robots (secrets from the environment)."""
+    """WeChat 公众号 callback and WeCom robots (secrets from the environment).
+
+    Token and EncodingAESKey come from WECHAT_TOKEN / WECHAT_ENCODING_AES_KEY (and
+    WECHAT_ENCODING_AES_KEY_PREVIOUS during a key change); robot webhook keys from
+    WECOM_ROBOT_<NAME>.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8080
     path: str = "/wechat"
     app_id: str = ""
-    deadline_seconds: float = 4.0
+    mode: str = "safe"  # "safe" (encrypted only), "compat" (both), "plain" (明文 only)
+    deadline_seconds: float = 4.0  # WeChat waits 5 s; a later answer goes out on its retry
     max_body_bytes: int = 65536
+    dedupe_seconds: float = 300.0  # how long an answer is kept for WeChat's retries (≥ 60 s)
+    dedupe_entries: int = 10000  # bound on remembered answers
     wecom_robots: list[str] = dataclasses.field(default_factory=list)  # names; keys in WECOM_ROBOT_<NAME>
+    wecom_base_url: str = "https://qyapi.weixin.qq.com"  # tests point this at a local stub
+    wecom_text_bytes: int = 2048  # robot text limit (4096 in the 2025 doc, 2048 in older ones)
+    wecom_per_minute: int = 20  # robot limit: 20 messages per rolling minute
+    wecom_rate_limit_wait_seconds: float = 65.0  # after errcode 45009, wait out the window
+    wecom_max_retries: int = 3  # 45009 / connection failures per message before giving the day back
+    wecom_timeout_seconds: float = 10.0
+
+    def problems(self) -> list[str]:
+        """Validation beyond types."""
+        out = []
+        if self.mode not in WECHAT_MODES:
+            out.append(f"mode: {self.mode!r} is not one of {', '.join(WECHAT_MODES)}")
+        if not self.path.startswith("/"):
+            out.append(f"path: {self.path!r} must start with /")
+        if not 0 < self.deadline_seconds < 5:
+            out.append("deadline_seconds: must be in (0, 5) (WeChat gives up after 5 s)")
+        if self.max_body_bytes < 1024:
+            out.append("max_body_bytes: must be at least 1024")
+        if self.dedupe_seconds < 60 or self.dedupe_entries < 100:
+            out.append("dedupe_seconds must be >= 60 (WeChat retries for ~15 s) and dedupe_entries >= 100")
+        for name in self.wecom_robots:
+            if not name or not all(c.isascii() and (c.isalnum() or c in "_-") for c in name):
+                out.append(f"wecom_robots: {name!r} must be ASCII letters, digits, _ or - (it names WECOM_ROBOT_<NAME>)")
+        if len({n.upper().replace("-", "_") for n in self.wecom_robots}) != len(self.wecom_robots):
+            out.append("wecom_robots: two names map to the same WECOM_ROBOT_<NAME> variable")
+        if not 1 <= self.wecom_per_minute <= 20:
+            out.append("wecom_per_minute: must be in [1, 20] (the robot's limit)")
+        if not 64 <= self.wecom_text_bytes <= 4096:
+            out.append("wecom_text_bytes: must be in [64, 4096]")
+        if self.wecom_rate_limit_wait_seconds < 60:
+            out.append("wecom_rate_limit_wait_seconds: must be >= 60 (the limit is per rolling minute)")
+        if self.wecom_max_retries < 0 or self.wecom_timeout_seconds <= 0:
+            out.append("wecom_max_retries must be >= 0 and wecom_timeout_seconds > 0")
+        return out
 
 
 @dataclass(frozen=True)

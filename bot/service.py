@@ -79,6 +79,20 @@ class ChatService:
             self._save(key, state, reply)
         return reply
 
+    def paginate(self, channel: str, user_id: str | int, reply: Reply, byte_budget: int) -> Reply:
+        """Cut `reply` (just given to this user) to one page; the rest waits for 「更多」.
+
+        For channels with a size limit (WeChat: 2000 bytes). The returned page's options, with
+        「更多」 first, become the user's numbered options. Calling it again for the same reply
+        (with a smaller budget) simply re-cuts it.
+        """
+        key = user_key(channel, user_id)
+        with self._lock:
+            state = self._load(key)
+            page = self.dialogue.paginate(state, reply, byte_budget)
+            self._save(key, state, page)
+        return page
+
     def forget(self, channel: str, user_id: str | int) -> int:
         """Delete everything stored about this user (/forget, WeChat unsubscribe)."""
         key = user_key(channel, user_id)

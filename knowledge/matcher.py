@@ -25,11 +25,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from pypinyin import lazy_pinyin
-
 from knowledge.catalogue import Catalogue, Entry, Signal
 from knowledge.identifiers import Identifier, find_identifiers
 from knowledge.normalize import Normalized, fold, normalize
+from knowledge.pinyin import to_syllables
 
 VERDICTS = ("scam", "unsure", "not_scam")
 STAGES = ("unknown", "asked_to_pay", "paid")
@@ -113,41 +112,26 @@ class _Owner:
 
 
 class _PhraseIndex:
-    """Literal phrase search over a sequence of tokens (characters or pinyin syllables).
+    """Literal phrase search (over text, or over its syllable-coded twin from knowledge.pinyin).
 
-    Phrases are bucketed by their first two tokens so a scan costs one dict look-up per position.
+    Phrases are bucketed by their first two characters (one-character phrases by their only
+    one), so a scan costs two dict look-ups per position.
     """
 
     def __init__(self) -> None:
-        self._buckets: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        self._buckets: dict[str, list[tuple[str, int]]] = defaultdict(list)
 
-    def add(self, tokens: Sequence[str], owner: int) -> None:
-        key = tuple(tokens[:2])
-        self._buckets[key].append((tuple(tokens), owner))
+    def add(self, phrase: str, owner: int) -> None:
+        self._buckets[phrase[:2]].append((phrase, owner))
 
-    def scan(self, tokens: Sequence[str]) -> Iterable[tuple[int, int, int]]:
-        """Yield (owner, start, end) token spans."""
-        n = len(tokens)
-        for i in range(n):
-            for key in ((tokens[i], tokens[i + 1]) if i + 1 < n else None, (tokens[i],)):
-                if key is None:
-                    continue
-                for phrase, owner in self._buckets.get(key, ()):
-                    end = i + len(phrase)
-                    if end <= n and tuple(tokens[i:end]) == phrase:
-                        yield owner, i, end
-
-
-def _syllables(text: str) -> tuple[list[str], list[int]]:
-    """Pinyin syllable per Han character of `text`, with the character index of each."""
-    syllables: list[str] = []
-    positions: list[int] = []
-    for m in re.finditer(r"[\u4e00-\u9fff]+", text):
-        run = m.group(0)
-        for k, syl in enumerate(lazy_pinyin(run)):
-            syllables.append(syl)
-            positions.append(m.start() + k)
-    return syllables, positions
+    def scan(self, text: str) -> Iterable[tuple[int, int, int]]:
+        """Yield (owner, start, end) spans of every phrase occurrence."""
+        buckets = self._buckets
+        for i in range(len(text)):
+            for key in (text[i:i + 2], text[i]):
+                for phrase, owner in buckets.get(key, ()):
+                    if text.startswith(phrase, i):
+                        yield owner, i, i + len(phrase)
 
 
 # --------------------------------------------------------------------------- example vote
@@ -169,7 +153,8 @@ class _ExampleVote:
 
     def __init__(self, labelled: list[tuple[str, str]]):
         self.labels = [label for _, label in labelled]
-        docs = [_ngrams(fold(text)) for text, _ in labelled]
+        self.texts = [fold(text) for text, _ in labelled]
+        docs = [_ngrams(t) for t in self.texts]
         df: Counter[str] = Counter()
         for d in docs:
             df.update(d.keys())
@@ -182,8 +167,8 @@ class _ExampleVote:
             for g, v in vec.items():
                 self.postings[g].append((k, v / norm))
 
-    def best_by_label(self, text: str) -> dict[str, float]:
-        """Highest cosine similarity per label."""
+    def best_by_label(self, text: str, leave_out: bool = False) -> dict[str, float]:
+        """Highest cosine similarity per label; `leave_out` ignores examples identical to `text`."""
         q = _ngrams(text)
         vec = {g: (1 + math.log(c)) * self.idf[g] for g, c in q.items() if g in self.idf}
         norm = math.sqrt(sum(v * v for v in vec.values()))
@@ -195,6 +180,8 @@ class _ExampleVote:
                 sims[k] += v * w / norm
         best: dict[str, float] = {}
         for k, s in sims.items():
+            if leave_out and self.texts[k] == text:
+                continue
             label = self.labels[k]
             if s > best.get(label, 0.0):
                 best[label] = s
@@ -213,7 +200,6 @@ class Matcher:
         self._owners: list[_Owner] = []
         self._chars = _PhraseIndex()
         self._pinyin = _PhraseIndex()
-        self._pinyin_len: dict[int, int] = {}
         self._patterns: list[tuple[int, re.Pattern[str]]] = []
         for entry in catalogue.entries.values():
             for sig in entry.signals:
@@ -231,10 +217,12 @@ class Matcher:
             folded = fold(phrase)
             if not folded:
                 continue
-            self._chars.add(list(folded), idx)
-            if len(folded) >= 2 and all(_HAN.match(c) for c in folded):
-                syl, _ = _syllables(folded)
-                self._pinyin.add(syl, idx)
+            self._chars.add(folded, idx)
+            # Homophone matching is for scam-specific words; generic cue words of two
+            # characters collide with everyday words (接他/借他, 转完/转弯) far too often.
+            min_len = 3 if owner.cue_kind else 2
+            if len(folded) >= min_len and all(_HAN.match(c) for c in folded):
+                self._pinyin.add(to_syllables(folded), idx)
         for pattern in owner.signal.patterns:
             self._patterns.append((idx, pattern))
 
@@ -253,15 +241,16 @@ class Matcher:
         for owner, a, b in self._chars.scan(text):
             keep(owner, a, b, 1.0)
         for owner, pattern in self._patterns:
+            if owner in hits:  # a signal counts once; its phrase hit already quotes the user
+                continue
             m = pattern.search(text)
             if m and m.end() > m.start():
                 keep(owner, m.start(), m.end(), 1.0)
-        syllables, positions = _syllables(text)
-        for owner, a, b in self._pinyin.scan(syllables):
+        for owner, a, b in self._pinyin.scan(to_syllables(text)):
             if owner in hits:
                 continue
             factor = self.settings.pinyin_factor if b - a <= 2 else min(1.0, self.settings.pinyin_factor + 0.2)
-            keep(owner, positions[a], positions[b - 1] + 1, factor)
+            keep(owner, a, b, factor)
         return hits
 
     def _flag(self, norm: Normalized, owner: _Owner, span: tuple[int, int, float]) -> RedFlag:
@@ -279,8 +268,12 @@ class Matcher:
 
     # -- scoring
 
-    def match(self, text: str) -> MatchResult:
-        """Score one message. Never raises for any string input."""
+    def match(self, text: str, leave_out: bool = False) -> MatchResult:
+        """Score one message. Never raises for any string input.
+
+        `leave_out` drops catalogue examples identical to `text` from the nearest-example vote,
+        so an entry's own examples are tested on their signals, not on finding themselves.
+        """
         norm = normalize(text if isinstance(text, str) else "", self.settings.max_chars)
         identifiers = tuple(find_identifiers(norm.original))
         if not _has_content(norm.text):
@@ -296,7 +289,7 @@ class Matcher:
             else:
                 cue_flags[owner.cue_kind].append(flag)
 
-        votes = self._vote.best_by_label(norm.text)
+        votes = self._vote.best_by_label(norm.text, leave_out)
         ranked = self._rank(entry_flags, votes)
         risk = sum(f.weight for f in cue_flags["risk"]) + _identifier_risk(identifiers)
         benign = sum(f.weight for f in cue_flags["benign"])

@@ -18,7 +18,7 @@ import opencc
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe0f", "\ufe0e"}
 
 # Cantonese is recognised by characters that written Mandarin does not use.
-_CANTONESE_MARKERS = set("咗唔嘅啲佢冇喺畀睇嘢咁嚟哋揾搵攞嗰乜")
+_CANTONESE_MARKERS = set("咗唔嘅啲佢冇喺畀睇嘢咁嚟哋揾搵攞嗰乜呃")
 _CANTONESE_MARKER_WORDS = ("係咪", "系咪", "點解", "点解", "而家", "琴日", "聽日", "听日", "差佬", "入數", "入数")
 
 # Cantonese words rewritten into Mandarin (applied to simplified text, only when the message
@@ -31,7 +31,7 @@ _CANTONESE_WORDS: tuple[tuple[str, str], ...] = (
     ("入数", "转账"), ("过数", "转账"), ("呢个", "这个"), ("嗰个", "那个"),
     ("唔", "不"), ("冇", "没"), ("佢", "他"), ("咗", "了"), ("嘅", "的"), ("啲", "些"), ("喺", "在"),
     ("畀", "给"), ("俾", "给"), ("睇", "看"), ("搵", "找"), ("揾", "找"), ("攞", "拿"), ("嘢", "东西"),
-    ("嗰", "那"), ("咁", "这么"), ("嚟", "来"), ("乜", "什么"),
+    ("嗰", "那"), ("咁", "这么"), ("嚟", "来"), ("乜", "什么"), ("呃", "骗"), ("蚊", "元"),
 )
 _CANTONESE_SYSTEM = re.compile(r"(?<![关联体派世谱])系(?![统列数])")
 

@@ -9,8 +9,9 @@ Per delivery: claim in the ledger (the decision to send) → wait for a pacing s
 record. Limits:
 
 * globally, one send per ``(1 + headroom) / rate`` seconds — a token bucket of capacity one, so
-  there are no bursts and no 1-second window ever holds more than ``rate`` sends, even with a
-  few tens of milliseconds of jitter between our clock and the server's;
+  there are no bursts — and, as a hard guard, never more than ``rate`` sends starting within any
+  ``1 + headroom`` seconds (a late-woken worker waits rather than bunching up), so no 1-second
+  window at the server holds more than ``rate`` even with tens of milliseconds of jitter;
 * per chat, at most ``per_chat_per_minute`` sends in any 60 seconds (re-sends after a migration
   or a retry count too);
 * ``max_in_flight`` worker tasks at most — never a gather over every group.
@@ -128,18 +129,22 @@ class SystemClock:
 
 
 class ManualClock:
-    """Virtual time for tests: a sleep returns as soon as no earlier sleeper is pending.
+    """Virtual time for tests: sleeps return instantly, in the order real time would wake them.
 
-    Every sleeper registers its wake-up time; after letting the other tasks run, the earliest
-    wake-up is fired and the clock jumps to it. Time therefore advances exactly as far as the
-    code under test waits, in the same order as real time would, but instantly.
+    Sleepers register their wake-up time; a driver task lets every runnable task run until it
+    waits again, then fires the earliest timer and jumps the clock to it — one timer at a time,
+    so a woken task always sees its own wake-up time. Time advances exactly as far as the code
+    under test waits.
     """
+
+    SETTLE = 10  # event-loop turns a woken task gets before the next timer fires
 
     def __init__(self, start: datetime):
         self._start = start
         self._mono = 0.0
         self._seq = itertools.count()
         self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._driver: asyncio.Task[None] | None = None
 
     def now(self) -> datetime:
         """Virtual UTC time."""
@@ -155,20 +160,27 @@ class ManualClock:
 
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` of virtual time."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
         heapq.heappush(self._timers, (self._mono + max(0.0, seconds), next(self._seq), fut))
+        if self._driver is None or self._driver.done():
+            self._driver = loop.create_task(self._drive())
         try:
-            while not fut.done():
-                for _ in range(5):  # let peers run until they, too, wait
-                    await asyncio.sleep(0)
-                while self._timers and self._timers[0][2].done():
-                    heapq.heappop(self._timers)  # cancelled sleepers
-                if not fut.done() and self._timers:
-                    when, _, first = heapq.heappop(self._timers)
-                    self._mono = max(self._mono, when)
-                    first.set_result(None)
+            await fut
         finally:
-            fut.cancel()  # no-op when done; drops a cancelled sleeper's timer
+            fut.cancel()  # no-op when done; marks a cancelled sleeper's timer as dead
+
+    async def _drive(self) -> None:
+        while True:
+            for _ in range(self.SETTLE):
+                await asyncio.sleep(0)
+            while self._timers and self._timers[0][2].done():
+                heapq.heappop(self._timers)
+            if not self._timers:
+                return
+            when, _, fut = heapq.heappop(self._timers)
+            self._mono = max(self._mono, when)
+            fut.set_result(None)
 
 
 # --- pacing ------------------------------------------------------------------------------------
@@ -181,10 +193,15 @@ class Pacer:
     """
 
     def __init__(self, rate_per_second: float, per_chat_per_minute: int, clock: Clock,
-                 headroom: float = 0.03):
+                 headroom: float = 0.06):
         self.interval = (1.0 + headroom) / rate_per_second
         self.per_chat = per_chat_per_minute
         self.clock = clock
+        # Guard on the instants sends actually start: a worker woken late (the event loop was
+        # busy) must not bunch up with the on-time ones, so at most floor(rate) sends may start
+        # within any (1 + headroom) seconds, whatever the slots said.
+        self.window = 1.0 + headroom
+        self._started: deque[float] = deque(maxlen=max(1, math.floor(rate_per_second)))
         self._next = -math.inf
         self._paused_until = -math.inf
         self._chats: dict[str, deque[float]] = {}
@@ -220,13 +237,27 @@ class Pacer:
                 continue
             at = max(now, self._next, self._paused_until)
             self._next = at + self.interval
+            # Count the chat's send now, before waiting, so concurrent workers see it.
+            sends = self._chats.setdefault(target, deque())
+            sends.append(at)
             if at > now:
                 await self.clock.sleep(at - now)
-            if at < self._paused_until:
-                continue  # a RetryAfter arrived while we waited: our slot is void
-            self._chats.setdefault(target, deque()).append(at)
+            if at < self._paused_until:  # a RetryAfter arrived while we waited: slot void
+                if at in sends:
+                    sends.remove(at)
+                continue
+            await self._window_guard()
             self._prune(at)
             return
+
+    async def _window_guard(self) -> None:
+        while True:
+            now = self.clock.monotonic()
+            full = len(self._started) == self._started.maxlen
+            if not full or now - self._started[0] >= self.window:
+                self._started.append(now)
+                return
+            await self.clock.sleep(self._started[0] + self.window - now)
 
 
 # --- the broadcast -----------------------------------------------------------------------------
@@ -249,7 +280,7 @@ class BroadcastSettings:
     per_chat_per_minute: int = 20
     max_retries: int = 5
     max_in_flight: int = 16
-    headroom: float = 0.03
+    headroom: float = 0.06
     backoff_base_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
     claim_lease_seconds: float = 600.0

@@ -7,6 +7,8 @@ import pytest
 from bot.brain import Brain, BrainHolder, load_brain
 from bot.dialogue import Dialogue
 
+pytest_plugins = ["tests.support.telegram_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def brain() -> Brain:

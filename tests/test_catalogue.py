@@ -38,14 +38,14 @@ def test_every_entry_cites_a_source_and_has_advice(catalogue):
 
 @pytest.mark.parametrize("entry_id, text", EXAMPLES, ids=[f"{e}:{i}" for i, (e, _) in enumerate(EXAMPLES)])
 def test_example_matches_its_own_type(matcher, catalogue, entry_id, text):
-    result = matcher.match(text)
+    result = matcher.match(text, leave_out=True)
     assert example_ok(result, catalogue.entries[entry_id].canonical_id), (
         f"{entry_id}: got {result.verdict} {[t.id for t in result.types]}; flags {[f.label for f in result.red_flags]}")
 
 
 @pytest.mark.parametrize("entry_id, text", NEAR_MISSES, ids=[f"{e}:{i}" for i, (e, _) in enumerate(NEAR_MISSES)])
 def test_near_miss_is_not_called_a_scam(matcher, entry_id, text):
-    result = matcher.match(text)
+    result = matcher.match(text, leave_out=True)
     assert near_miss_ok(result), f"{entry_id}: near-miss called scam ({[f.label for f in result.red_flags]})"
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.telegram_bot.texts import BAD_TIME, SETTINGS_USAGE, UNKNOWN_TOPIC
 from knowledge.cases import resolve_topic
 from knowledge.catalogue import Catalogue
 from scheduler.schedule import parse_hhmm
@@ -42,13 +43,18 @@ class Change:
 class SettingsError(ValueError):
     """Arguments that do not make a valid change; the message is what to tell the admin."""
 
+    @classmethod
+    def usage(cls) -> "SettingsError":
+        """The arguments are not understood: show how to use /settings."""
+        return cls(SETTINGS_USAGE)
+
 
 def parse_time(text: str) -> str:
     """"8:30" or "08：30" → "08:30"; SettingsError otherwise."""
     try:
         return f"{parse_hhmm(text.replace('：', ':')):%H:%M}"
     except ValueError:
-        raise SettingsError("bad_time") from None
+        raise SettingsError(BAD_TIME) from None
 
 
 def resolve_topics(words: list[str], catalogue: Catalogue) -> tuple[str, ...]:
@@ -59,7 +65,7 @@ def resolve_topics(words: list[str], catalogue: Catalogue) -> tuple[str, ...]:
     for word in words:
         found = _topic_id(word, catalogue)
         if found is None:
-            raise SettingsError(word)
+            raise SettingsError(UNKNOWN_TOPIC.format(topic=word))
         if found not in ids:
             ids.append(found)
     return tuple(ids)
@@ -81,25 +87,25 @@ def parse_args(args: list[str], catalogue: Catalogue) -> Change | None:
         return None
     key, values = _KEYS.get(args[0].lower()), args[1:]
     if key is None or not values and key != "topics":
-        raise SettingsError("usage")
+        raise SettingsError.usage()
     if key == "send_time":
         return Change("send_time", parse_time(values[0]))
     if key == "topics":
         return Change("topics", resolve_topics(values, catalogue))
     if key == "script":
         if values[0].lower() not in _SCRIPTS:
-            raise SettingsError("usage")
+            raise SettingsError.usage()
         return Change("script", _SCRIPTS[values[0].lower()])
     if values[0].lower() not in _ON | _OFF:
-        raise SettingsError("usage")
+        raise SettingsError.usage()
     return Change("guardian", values[0].lower() in _ON)
 
 
 def parse_button(data: str) -> Change | None:
     """"set:guardian:1" → Change("guardian", True); None for data that is not a settings button."""
-    _, name, value = (data.split(":", 2) + ["", ""])[:3]
     if not data.startswith(BUTTON_PREFIX):
         return None
+    _, name, value = (data.split(":", 2) + ["", ""])[:3]
     if name in ("guardian", "active"):
         return Change(name, value == "1")
     if name == "script" and value in ("hans", "hant"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -55,8 +56,13 @@ def split_text(text: str, limit: int = CHUNK_CHARS) -> list[str]:
     return [chunk for chunk in split_pages(text, limit, unit="chars") if chunk.strip()] or [text]
 
 
-def option_keyboard(options: tuple[Option, ...] | list[Option]) -> InlineKeyboardMarkup | None:
-    """One button per option (callback_data = option id); short labels two to a row."""
+@lru_cache(maxsize=512)
+def option_keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup | None:
+    """One button per option (callback_data = option id); short labels two to a row.
+
+    Cached: replies offer the same few option sets over and over, and building PTB objects is
+    a measurable part of a reply's cost (the markup is immutable, so sharing it is safe).
+    """
     rows: list[list[InlineKeyboardButton]] = []
     pair: list[InlineKeyboardButton] = []
     for option in options:
@@ -85,7 +91,7 @@ def render_reply(reply: Reply, buttons: bool = True, footer_html: str = "") -> l
     htmls = [_chunk_html(chunk, bold if i == 0 else "") for i, chunk in enumerate(chunks)]
     if footer_html:
         htmls[-1] += "\n\n" + footer_html
-    markup = option_keyboard(reply.options) if buttons else None
+    markup = option_keyboard(tuple(reply.options)) if buttons else None
     return [Outgoing(h, markup if i == len(htmls) - 1 else None) for i, h in enumerate(htmls)]
 
 

@@ -193,6 +193,7 @@ class FakeBotApi:
         self._next_update_id = 1
         self.last_update_id = 0  # the most recently injected update
         self._confirmed = 0  # every update below this id has been taken into the bot's queue
+        self._dropped: set[int] = set()  # updates never delivered (type not in allowed_updates)
         self._allowed: frozenset[str] = frozenset(ALL_UPDATE_TYPES) - NOT_BY_DEFAULT
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._changed = _Signal()
@@ -257,8 +258,13 @@ class FakeBotApi:
         update_id = self._next_update_id
         self._next_update_id += 1
         self._remember_chats(payload)
-        self._updates.append({"update_id": update_id, kind: payload})
         self.last_update_id = update_id
+        if kind not in self._allowed:
+            # Telegram never delivers a type the bot did not ask for (allowed_updates).
+            self._dropped.add(update_id)
+            self._changed.fire()
+            return update_id
+        self._updates.append({"update_id": update_id, kind: payload})
         self._new_update.fire()
         return update_id
 
@@ -404,8 +410,10 @@ class FakeBotApi:
         return found
 
     async def confirmed(self, update_id: int, timeout: float = 5.0) -> None:
-        """Wait until the bot has taken `update_id` into its update queue (it polled past it)."""
-        if not await self._changed.wait_until(lambda: self._confirmed > update_id, timeout):
+        """Wait until the bot has taken `update_id` into its update queue (it polled past it), or
+        the update was dropped because the bot did not ask for its type."""
+        if not await self._changed.wait_until(
+                lambda: self._confirmed > update_id or update_id in self._dropped, timeout):
             raise AssertionError(f"update {update_id} was not fetched within {timeout}s")
 
     # -- HTTP
@@ -418,6 +426,7 @@ class FakeBotApi:
         call = ApiCall(method, params, time.monotonic(), len(self.calls))
         self.calls.append(call)
         self._by_method[method.lower()].append(call)
+        self._changed.fire()  # a waiter on the call itself need not wait for a long poll's answer
         try:
             impl = self._methods.get(method.lower())
             if impl is None:
@@ -466,12 +475,10 @@ class FakeBotApi:
         if params.get("allowed_updates") is not None:
             self._allowed = frozenset(params["allowed_updates"] or ALL_UPDATE_TYPES) - (
                 frozenset() if params["allowed_updates"] else NOT_BY_DEFAULT)
-        # Telegram drops updates of a type the bot did not ask for.
-        self._updates = [u for u in self._updates if _kind(u) in self._allowed]
+            self._drop_unwanted()
         timeout = float(params.get("timeout") or 0)
         if not self._updates and timeout > 0 and not self._closing:
             await self._new_update.wait_until(lambda: bool(self._updates) or self._closing, timeout)
-            self._updates = [u for u in self._updates if _kind(u) in self._allowed]
         limit = int(params.get("limit") or 100)
         return self._updates[:limit]
 
@@ -539,6 +546,13 @@ class FakeBotApi:
         return self.commands_for(params.get("scope"), params.get("language_code") or "")
 
     # -- helpers
+
+    def _drop_unwanted(self) -> None:
+        kept = [u for u in self._updates if _kind(u) in self._allowed]
+        if len(kept) != len(self._updates):
+            self._dropped.update(u["update_id"] for u in self._updates if _kind(u) not in self._allowed)
+            self._updates = kept
+            self._changed.fire()
 
     def _remember_chats(self, payload: JSON) -> None:
         for key in ("chat",):
