@@ -41,11 +41,11 @@ ZONE = "Asia/Shanghai"
 # --- the fake Bot API, in a child process ------------------------------------------------------
 
 async def serve(out: Path) -> None:
-    """Child: run the fake server, print its port, and on stdin EOF dump sendMessage arrivals."""
+    """Child: run the fake server, print its port and token, and on stdin EOF dump sendMessage arrivals."""
     from tests.support.fake_bot_api import FakeBotApi
 
     async with FakeBotApi() as api:
-        print(api.port, flush=True)
+        print(api.port, api.token, flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
         sends = [(c.params.get("chat_id"), c.at) for c in api.calls_of("sendMessage")]
         out.write_text(json.dumps({"token": api.token, "sends": sends}), encoding="utf-8")

@@ -125,6 +125,34 @@ class WeChatSettings:
 
 
 @dataclass(frozen=True)
+class MaintenanceSettings:
+    """Maintainers' loop: hot reload, the review queue, the daily retention purge."""
+
+    reload_file: str = "fanzha.reload"  # `fanzha kb reload` touches it; a running bot reloads
+    pid_file: str = "fanzha.pid"  # written by a running bot so `fanzha kb reload` can SIGHUP it
+    reload_poll_seconds: float = 5.0  # how often a running bot looks at reload_file
+    review_min_confidence: float = 0.6  # `fanzha review` lists answers below this confidence
+    review_similarity: int = 60  # 0-100: how alike two kept texts must be to share a review group
+    purge_time: str = "03:30"  # daily retention purge, local time ([scheduler] default_timezone)
+
+    def problems(self) -> list[str]:
+        """Validation beyond types."""
+        out = []
+        if not self.reload_file.strip() or not self.pid_file.strip():
+            out.append("reload_file and pid_file must not be empty")
+        if self.reload_poll_seconds < 0.5:
+            out.append("reload_poll_seconds: must be at least 0.5")
+        if not 0 <= self.review_min_confidence <= 1:
+            out.append("review_min_confidence: must be in [0, 1]")
+        if not 0 <= self.review_similarity <= 100:
+            out.append("review_similarity: must be in [0, 100]")
+        hh, _, mm = self.purge_time.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60):
+            out.append(f"purge_time: {self.purge_time!r} is not HH:MM")
+        return out
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -135,6 +163,7 @@ class Config:
     scheduler: SchedulerSettings = SchedulerSettings()
     telegram: TelegramSettings = TelegramSettings()
     wechat: WeChatSettings = WeChatSettings()
+    maintenance: MaintenanceSettings = MaintenanceSettings()
     path: str = ""
 
 

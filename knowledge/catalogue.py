@@ -47,7 +47,8 @@ class Signal:
     explain: str
     weight: float
     phrases: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[str, ...]  # regular expressions as written
+    regex: re.Pattern[str] | None  # all of them as one alternation (one search per message)
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,7 @@ def _signal(d: Any, where: str, p: _Problems) -> Signal | None:
         weight = 0.0
     phrases = _strs(d, "phrases", where, p)
     raw_patterns = _strs(d, "patterns", where, p)
-    patterns = []
-    for k, raw in enumerate(raw_patterns):
-        try:
-            patterns.append(re.compile(raw))
-        except re.error as exc:
-            p.add(f"{where}.patterns[{k}]", f"does not compile: {exc} in {raw!r}")
+    regex = _compile_alternation(raw_patterns, where, p)
     if not phrases and not raw_patterns:
         p.add(where, "needs at least one of phrases or patterns")
     unknown = set(d) - {"id", "label", "explain", "weight", "phrases", "patterns"}
@@ -178,8 +174,24 @@ def _signal(d: Any, where: str, p: _Problems) -> Signal | None:
         explain=_str(d, "explain", where, p, required=False),
         weight=float(weight),
         phrases=phrases,
-        patterns=tuple(patterns),
+        patterns=raw_patterns,
+        regex=regex,
     )
+
+
+def _compile_alternation(raw_patterns: tuple[str, ...], where: str, p: _Problems) -> re.Pattern[str] | None:
+    """One compiled alternation of a signal's patterns; on failure, name each pattern that is broken."""
+    if not raw_patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{raw})" for raw in raw_patterns))
+    except re.error:
+        for k, raw in enumerate(raw_patterns):
+            try:
+                re.compile(raw)
+            except re.error as exc:
+                p.add(f"{where}.patterns[{k}]", f"does not compile: {exc} in {raw!r}")
+        return None
 
 
 def _signals(raw: Any, where: str, p: _Problems) -> tuple[Signal, ...]:

@@ -90,8 +90,50 @@ _REDACT_KINDS = {
 _LONG_DIGITS_RE = re.compile(r"[0-9][0-9 -]{6,}[0-9]")
 
 
+# Personal names are only detectable where the text says a name follows: 收款人/户名/姓名/持卡人
+# (strong: whatever follows is a name) and 叫/名叫 (weak: "叫我转账" is a verb, so the next
+# character must be a common surname). A surname plus a title (王警官, 李经理) is a role, not a
+# person, and stays. Simplified and traditional forms are both listed because text is redacted
+# as the resident wrote it.
+_SURNAMES = (
+    "欧阳|司马|诸葛|上官|东方|慕容|司徒|夏侯|皇甫|歐陽|司馬|諸葛|東方|"
+    "[王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾"
+    "肖萧蕭田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒"
+    "孟熊秦邱江尹薛闫閆段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯常温溫康施文牛樊葛邢"
+    "安齐齊易乔喬伍庞龐颜顏倪庄莊聂聶章鲁魯岳翟殷詹申欧歐耿关關兰蘭焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌"
+    "毕畢单單季裴霍涂成苗谷盛曲翁冉骆駱蓝藍路游辛靳管柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司"
+    "卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟"
+    "邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺官封谈談匡鞠惠荆荊"
+    "乐樂冀郁胥南班储儲原栗燕楚鄢劳勞谌諶奚皮粟冼蔺藺楼樓盘盤满滿闻聞位厉厲伊仝区區郜海阎閻]"
+)
+# Characters that end a name: particles, verbs and nouns that typically follow one.
+_NOT_IN_NAME = ("的了说說给給让讓转轉打是在要我你他她它们們和跟把被就也都还還来來去吗嗎呢吧啊先再又"
+                "账賬帐帳卡号號银銀电電手微支付款钱錢元块塊上下里裡外中这這那个個人")
+_NAME_CHAR = rf"(?:[xX×*＊Ｘ某]|[\u4e00-\u9fff](?<![{_NOT_IN_NAME}]))"
+_GIVEN = rf"{_NAME_CHAR}{{1,2}}"
+_TITLES = ("经理|經理|警官|老师|老師|总|總|先生|女士|小姐|阿姨|叔叔|主任|局长|局長|队长|隊長|科长|科長|"
+           "律师|律師|医生|醫生|客服|专员|專員|法官|检察官|檢察官|姐|哥|师傅|師傅|同学|同學|处长|處長")
+NAME_RE = re.compile(
+    rf"(?P<cue>(?:收款人|收款方|收款账户名|收款帳戶名|账户名|帳戶名|开户名|開戶名|户名|戶名|持卡人|姓名)"
+    rf"(?:是|为|為|叫)?\s*[：:]?\s*)"
+    rf"(?P<name>(?:{_SURNAMES}|[xX×*＊Ｘ]{{1,2}})(?!{_TITLES}){_GIVEN}|(?:{_SURNAMES})(?=[，,。.；;、\s）)]|$))"
+    rf"|(?P<weak>(?:名叫|叫做|叫)\s*)(?P<wname>(?:{_SURNAMES})(?!{_TITLES}){_GIVEN})"
+)
+
+
+def _redact_names(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if m.group("cue") is not None:
+            return m.group("cue") + "[姓名]"
+        return m.group("weak") + "[姓名]"
+
+    return NAME_RE.sub(repl, text)
+
+
 def redact(text: str) -> str:
-    """Replace phone, ID-card, bank-card, QQ and WeChat ids (and any long digit run) with placeholders."""
+    """Replace phone, ID-card, bank-card, QQ and WeChat ids (and any long digit run) with placeholders,
+    and personal names where the text marks them (收款人张X, 户名：李明, 他叫王小红).
+    """
     pieces = []
     pos = 0
     for ident in find_identifiers(text):
@@ -103,4 +145,4 @@ def redact(text: str) -> str:
         pieces.append(label)
         pos = b
     pieces.append(text[pos:])
-    return _LONG_DIGITS_RE.sub("[数字]", "".join(pieces))
+    return _redact_names(_LONG_DIGITS_RE.sub("[数字]", "".join(pieces)))

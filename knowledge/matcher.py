@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 
 from knowledge.catalogue import Catalogue, Entry, Signal
 from knowledge.identifiers import Identifier, find_identifiers
-from knowledge.normalize import Normalized, fold, normalize
+from knowledge.normalize import Normalized, fold, looks_cantonese, normalize, simplify
 from knowledge.pinyin import to_syllables
 
 VERDICTS = ("scam", "unsure", "not_scam")
@@ -201,11 +201,17 @@ class Matcher:
         self._chars = _PhraseIndex()
         self._pinyin = _PhraseIndex()
         self._patterns: list[tuple[int, re.Pattern[str]]] = []
+        self._phrases_by_owner: dict[int, list[str]] = defaultdict(list)
+        # Cantonese phrases the normaliser rewrites into Mandarin (入数 → 转账): user text never
+        # contains them, and the rewritten word is usually far more generic than the author meant.
+        self.rewritten_phrases: list[tuple[str, str, str, str]] = []  # (entry, signal, phrase, folded)
         for entry in catalogue.entries.values():
             for sig in entry.signals:
                 self._add(_Owner(entry.id, "", sig))
         for cue in catalogue.cues:
             self._add(_Owner("", cue.kind, cue.signal))
+        self._top = catalogue.top_level()
+        self._children = {e.id: [c.id for c in catalogue.children(e.id)] for e in self._top}
         labelled = [(ex, e.canonical_id) for e in catalogue.entries.values() for ex in e.examples]
         labelled += [(nm, "none") for e in catalogue.entries.values() for nm in e.near_misses]
         self._vote = _ExampleVote(labelled)
@@ -217,14 +223,18 @@ class Matcher:
             folded = fold(phrase)
             if not folded:
                 continue
+            if folded != simplify(phrase) and looks_cantonese(simplify(phrase)):
+                self.rewritten_phrases.append((owner.entry_id, owner.signal.id, phrase, folded))
+                continue
             self._chars.add(folded, idx)
             # Homophone matching is for scam-specific words; generic cue words of two
             # characters collide with everyday words (接他/借他, 转完/转弯) far too often.
             min_len = 3 if owner.cue_kind else 2
             if len(folded) >= min_len and all(_HAN.match(c) for c in folded):
                 self._pinyin.add(to_syllables(folded), idx)
-        for pattern in owner.signal.patterns:
-            self._patterns.append((idx, pattern))
+                self._phrases_by_owner[idx].append(folded)
+        if owner.signal.regex is not None:
+            self._patterns.append((idx, owner.signal.regex))
 
     # -- hits
 
@@ -247,11 +257,22 @@ class Matcher:
             if m and m.end() > m.start():
                 keep(owner, m.start(), m.end(), 1.0)
         for owner, a, b in self._pinyin.scan(to_syllables(text)):
-            if owner in hits:
+            if owner in hits or not self._plausible_typo(owner, text, a, b):
                 continue
             factor = self.settings.pinyin_factor if b - a <= 2 else min(1.0, self.settings.pinyin_factor + 0.2)
             keep(owner, a, b, factor)
         return hits
+
+    def _plausible_typo(self, owner: int, text: str, a: int, b: int) -> bool:
+        """A homophone hit counts only as a typo: at least half its characters written correctly.
+
+        Two entirely different words that merely sound alike (逮捕/代步, 通缉/统计) are not typos.
+        """
+        written = text[a:b]
+        return any(
+            sum(x == y for x, y in zip(written, phrase)) * 2 >= len(phrase)
+            for phrase in self._phrases_by_owner[owner] if len(phrase) == b - a
+        )
 
     def _flag(self, norm: Normalized, owner: _Owner, span: tuple[int, int, float]) -> RedFlag:
         a, b, factor = span
@@ -299,7 +320,7 @@ class Matcher:
         verdict, confidence, explain = self._verdict(ranked, risk, benign, general, votes)
         types = tuple(ranked[:3]) if verdict != "not_scam" else tuple(t for t in ranked[:3] if t.evidence >= self.settings.unsure_threshold)
         top_ids = {t.id for t in types[:1]}
-        flags = [f for t in types[:1] for f in _flags_for(t, entry_flags, self.catalogue)]
+        flags = [f for t in types[:1] for eid in (t.id, *self._children[t.id]) for f in entry_flags.get(eid, [])]
         if verdict != "not_scam":
             flags += cue_flags["risk"]
         flags = _dedupe_flags(flags)
@@ -323,8 +344,8 @@ class Matcher:
     def _rank(self, entry_flags: dict[str, list[RedFlag]], votes: dict[str, float]) -> list[TypeScore]:
         own = {eid: sum(f.weight for f in flags) for eid, flags in entry_flags.items()}
         scores = []
-        for entry in self.catalogue.top_level():
-            child_scores = [(own.get(c.id, 0.0), c.id) for c in self.catalogue.children(entry.id)]
+        for entry in self._top:
+            child_scores = [(own.get(c, 0.0), c) for c in self._children[entry.id]]
             best_child = max(child_scores, default=(0.0, ""))
             signal_evidence = own.get(entry.id, 0.0) + best_child[0]
             evidence = signal_evidence + self.settings.knn_weight * votes.get(entry.id, 0.0)
@@ -372,11 +393,6 @@ def _empty_result(norm: Normalized, identifiers: tuple[Identifier, ...]) -> Matc
         general_question=False, benign=(), traditional=norm.traditional, cantonese=norm.cantonese,
         truncated=norm.truncated, empty=True, canonical=norm.text,
     )
-
-
-def _flags_for(t: TypeScore, entry_flags: dict[str, list[RedFlag]], catalogue: Catalogue) -> list[RedFlag]:
-    ids = {t.id, t.subkind} | {c.id for c in catalogue.children(t.id)}
-    return [f for eid in ids for f in entry_flags.get(eid, [])]
 
 
 def _dedupe_flags(flags: list[RedFlag]) -> list[RedFlag]:

@@ -20,11 +20,21 @@ class ExampleOutcome:
     expected: str  # canonical id for examples, "not a scam" for near-misses
 
     def describe(self) -> str:
-        """One line for kb check: what was expected, what came out, which flags fired."""
+        """kb check's account of one outcome: expected, got, the ranking and what fired or weighed against.
+
+        The ranking shows how close the expected type came (or that none of its red flags fired),
+        and benign cues are listed because they are the usual reason a true example falls short.
+        """
         r = self.result
-        got = f"{r.verdict} {r.top.id if r.top else '-'}"
+        got = f"{r.verdict} {r.top.id if r.top else '-'} (confidence {r.confidence:.2f})"
+        ranked = " · ".join(f"{t.id} {t.evidence:.1f}" for t in r.types) or "no type"
+        if self.kind == "example" and self.expected not in {t.id for t in r.types}:
+            ranked += f"; {self.expected} not ranked: too few of its red flags fired"
         flags = ", ".join(f"{f.label}「{f.quote}」" for f in r.red_flags[:5]) or "no red flags fired"
-        return f"[{self.entry_id}] {self.kind}: expected {self.expected}, got {got}; {flags}\n      {self.text}"
+        benign = ", ".join(f"{f.label}「{f.quote}」" for f in r.benign[:3])
+        against = f"; benign cues against: {benign}" if benign else ""
+        return (f"[{self.entry_id}] {self.kind}: expected {self.expected}, got {got}\n"
+                f"      ranked: {ranked}\n      fired: {flags}{against}\n      {self.text}")
 
 
 def example_ok(result: MatchResult, canonical_id: str) -> bool:

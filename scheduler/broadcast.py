@@ -204,6 +204,13 @@ class Pacer:
         self._started: deque[float] = deque(maxlen=max(1, math.floor(rate_per_second)))
         self._next = -math.inf
         self._paused_until = -math.inf
+        # Ramp: after an idle spell the first second of sends is paced at half rate. Early
+        # requests of a burst reach the server late (new connections, a loop busy firing the
+        # minute's jobs); at full rate the on-time ones behind them would catch up and crowd
+        # one server-side second.
+        self.ramp = self._started.maxlen or 1
+        self._ramp_left = 0
+        self._last_slot = -math.inf
         self._chats: dict[str, deque[float]] = {}
         self._since_prune = 0
 
@@ -236,7 +243,11 @@ class Pacer:
                 await self.clock.sleep(chat_at - now)  # without holding a global slot
                 continue
             at = max(now, self._next, self._paused_until)
-            self._next = at + self.interval
+            if at - self._last_slot >= self.window:
+                self._ramp_left = self.ramp
+            self._last_slot = at
+            self._ramp_left = max(0, self._ramp_left - 1)
+            self._next = at + self.interval * (2 if self._ramp_left else 1)
             # Count the chat's send now, before waiting, so concurrent workers see it.
             sends = self._chats.setdefault(target, deque())
             sends.append(at)

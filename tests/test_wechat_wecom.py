@@ -12,10 +12,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.wechat import wecom
-from bot.wechat.forward import for_forwarding
+from bot.wechat.forward import forwardable
 from bot.wechat.wecom import Answer, RobotPusher, RobotSettings, RollingWindow, WebhookClient
 from scheduler.broadcast import ManualClock
-from scheduler.warning import render_warning
 from storage import push_log, subscriptions
 from storage.db import open_db
 from tests.support.wechat_fake import RobotStub, case_library, forbid_tencent_hosts
@@ -75,7 +74,7 @@ async def test_a_due_robot_gets_todays_warning(db_path, stub, clock):
     assert results["grid1"].status == "sent"
     record = push_log.get(db, wecom.CHANNEL, "grid1", TODAY)
     assert record.status == "sent"
-    expected = for_forwarding(render_warning(case_library().by_id(record.case_id)))
+    expected = forwardable(case_library().by_id(record.case_id))
     assert stub.delivered("KEY1") == [expected]
     assert stub.requests[0]["payload"]["msgtype"] == "text"
 
@@ -83,7 +82,8 @@ async def test_a_due_robot_gets_todays_warning(db_path, stub, clock):
 async def test_traditional_subscription_gets_traditional_text(db_path, stub, clock):
     subscribe(open_db(db_path), "grid1", script="hant")
     await push(db_path, stub, clock)
-    assert "詐騙" in stub.delivered()[0] or "反詐" in stub.delivered()[0]
+    text = stub.delivered()[0]
+    assert text.startswith("【反詐每日提醒】") and text.endswith("轉給家裡人看看，一起防騙。")
 
 
 @pytest.mark.parametrize("local_time, status", [
@@ -111,7 +111,7 @@ async def test_long_text_is_split_to_the_robot_limit_and_sent_in_order(db_path, 
     assert all(len(p.encode("utf-8")) <= 200 for p in parts)
     case = case_library().by_id(push_log.get(db, wecom.CHANNEL, "grid1", TODAY).case_id)
     squeeze = lambda t: "".join(t.split())  # noqa: E731
-    assert squeeze("".join(parts)) == squeeze(for_forwarding(render_warning(case)))
+    assert squeeze("".join(parts)) == squeeze(forwardable(case))
 
 
 async def test_never_more_than_20_requests_per_robot_in_any_rolling_minute(db_path, stub, clock):

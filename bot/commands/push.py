@@ -93,6 +93,7 @@ async def _send_now(config: Config, db: sqlite_utils.Database, library: CaseLibr
             if delivery is not None:
                 yield delivery
 
+    push.fast_commits(db)
     request = HTTPXRequest(connection_pool_size=settings.max_in_flight + 4)
     bot = Bot(token, base_url=config.telegram.base_url, base_file_url=config.telegram.base_file_url,
               request=request)

@@ -100,7 +100,7 @@ def install(application: Application, db: sqlite_utils.Database, settings: Sched
             library: CaseLibrary | None = None, clock: Clock | None = None) -> PushRuntime:
     """Attach the push runtime to `application` (loads the case library if not given)."""
     rt = PushRuntime(db=db, settings=settings, library=library or load_cases(), clock=clock or SystemClock())
-    _no_fsync_per_commit(db)
+    fast_commits(db)
     rt.dispatcher = Dispatcher(application, rt)
     application.bot_data[RUNTIME_KEY] = rt
     previous = application.post_stop
@@ -114,7 +114,7 @@ def install(application: Application, db: sqlite_utils.Database, settings: Sched
     return rt
 
 
-def _no_fsync_per_commit(db: sqlite_utils.Database) -> None:
+def fast_commits(db: sqlite_utils.Database) -> None:
     """WAL with synchronous=NORMAL: commits reach the OS without an fsync each.
 
     Every push is two commits (claim, sent) on the event loop; with the default FULL each waits

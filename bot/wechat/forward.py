@@ -17,7 +17,8 @@ from datetime import date, datetime, timezone
 import sqlite_utils
 
 from bot.wechat.daily import case_for
-from knowledge.cases import CaseLibrary
+from knowledge.cases import Case, CaseLibrary
+from knowledge.normalize import to_traditional
 from scheduler import schedule
 from scheduler.warning import render_warning
 from storage import push_log
@@ -27,9 +28,10 @@ TARGET = "today"
 FOOTER = "—— 转给家里人看看，一起防骗。"
 
 
-def for_forwarding(warning: str) -> str:
-    """The warning text plus a footer that still reads well once forwarded."""
-    return f"{warning}\n\n{FOOTER}"
+def forwardable(case: Case, script: str = "hans") -> str:
+    """The case's warning plus a footer that still reads well once forwarded, in `script`."""
+    text = f"{render_warning(case)}\n\n{FOOTER}"
+    return to_traditional(text) if script == "hant" else text
 
 
 class TodaysWarning:
@@ -54,6 +56,6 @@ class TodaysWarning:
         # Record the day's choice once (claim is atomic; a second process just reads it back).
         if push_log.claim(self.db, CHANNEL, TARGET, day, case.id):
             push_log.mark_sent(self.db, CHANNEL, TARGET, day)
-        text = for_forwarding(render_warning(case))
+        text = forwardable(case)  # the dialogue converts it for a traditional-script asker
         self._cache = (day, text)
         return text

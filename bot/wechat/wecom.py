@@ -35,11 +35,10 @@ import sqlite_utils
 from bot.config import Config
 from bot.paging import split_pages
 from bot.wechat.daily import case_for
-from bot.wechat.forward import for_forwarding
+from bot.wechat.forward import forwardable
 from knowledge.cases import Case, CaseLibrary
 from scheduler import schedule
 from scheduler.broadcast import Clock, SystemClock
-from scheduler.warning import render_warning
 from storage import push_log, subscriptions
 from storage.subscriptions import Subscription
 
@@ -219,7 +218,7 @@ class RobotPusher:
             day, instant = schedule.last_send(now, sub.send_time, sub.timezone)
             row = push_log.get(self.db, CHANNEL, sub.target, day)
             case = case_for(self.db, self.library, CHANNEL, sub.target, day, sub.topics, self.settings.no_repeat_days)
-            parts = tuple(split_pages(for_forwarding(render_warning(case, sub.script)), self.settings.text_bytes)) if case else ()
+            parts = tuple(split_pages(forwardable(case, sub.script), self.settings.text_bytes)) if case else ()
             if row is not None and row.status in push_log.FINAL:
                 state = "done"
             elif row is not None and row.status == push_log.CLAIMED and row.claimed_at >= _iso(now - lease):
