@@ -130,10 +130,18 @@ def _redact_names(text: str) -> str:
     return NAME_RE.sub(repl, text)
 
 
+# Full-width digits and separators (typed with a Chinese IME) would slip past every [0-9] pattern.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９－＋　ｘＸ", "0123456789-+ xX")
+
+
 def redact(text: str) -> str:
     """Replace phone, ID-card, bank-card, QQ and WeChat ids (and any long digit run) with placeholders,
     and personal names where the text marks them (收款人张X, 户名：李明, 他叫王小红).
+
+    Full-width digits are folded to ASCII first, so the stored copy may differ from the input in
+    that way too.
     """
+    text = text.translate(_HALF_WIDTH)
     pieces = []
     pos = 0
     for ident in find_identifiers(text):

@@ -232,9 +232,8 @@ class FakeBotApi:
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=1.0,
                                      access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
