@@ -179,18 +179,31 @@ def _signal(d: Any, where: str, p: _Problems) -> Signal | None:
     )
 
 
+_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+def _scoped(raw: str) -> str:
+    """`(?i)abc` → `(?i:abc)`: global flags are only legal at the very start of the joined regex."""
+    m = _GLOBAL_FLAGS.match(raw)
+    return f"(?{m.group(1)}:{raw[m.end():]})" if m else f"(?:{raw})"
+
+
 def _compile_alternation(raw_patterns: tuple[str, ...], where: str, p: _Problems) -> re.Pattern[str] | None:
     """One compiled alternation of a signal's patterns; on failure, name each pattern that is broken."""
     if not raw_patterns:
         return None
     try:
-        return re.compile("|".join(f"(?:{raw})" for raw in raw_patterns))
-    except re.error:
+        return re.compile("|".join(_scoped(raw) for raw in raw_patterns))
+    except re.error as joined_error:
+        broken = False
         for k, raw in enumerate(raw_patterns):
             try:
-                re.compile(raw)
+                re.compile(_scoped(raw))
             except re.error as exc:
+                broken = True
                 p.add(f"{where}.patterns[{k}]", f"does not compile: {exc} in {raw!r}")
+        if not broken:
+            p.add(f"{where}.patterns", f"compile alone but not together: {joined_error}")
         return None
 
 

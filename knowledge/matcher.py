@@ -249,6 +249,8 @@ class Matcher:
                 hits[owner] = (a, b, factor)
 
         for owner, a, b in self._chars.scan(text):
+            if _latin_inside_word(text, a, b):  # "eth" in "method", "payme" in "payment"
+                continue
             keep(owner, a, b, 1.0)
         for owner, pattern in self._patterns:
             if owner in hits:  # a signal counts once; its phrase hit already quotes the user
@@ -376,6 +378,16 @@ class Matcher:
         if evidence >= s.unsure_threshold:
             return "unsure", confidence, {}
         return "not_scam", confidence, {}
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _latin_inside_word(text: str, a: int, b: int) -> bool:
+    """True when a Latin phrase hit is only part of a longer Latin word or number."""
+    return (_is_latin(text[a]) and a > 0 and _is_latin(text[a - 1])) or \
+        (_is_latin(text[b - 1]) and b < len(text) and _is_latin(text[b]))
 
 
 def _has_content(text: str) -> bool:

@@ -35,6 +35,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol, Union
 
 log = logging.getLogger(__name__)
+# Float slack for "has that instant come": a wait computed as a difference of two instants
+# can land a hair short of its target, and must not turn into an endless string of tiny waits.
+EPSILON = 1e-6
 
 
 # --- outcomes a Sender reports ---------------------------------------------------------------
@@ -208,7 +211,7 @@ class Pacer:
         # requests of a burst reach the server late (new connections, a loop busy firing the
         # minute's jobs); at full rate the on-time ones behind them would catch up and crowd
         # one server-side second.
-        self.ramp = self._started.maxlen or 1
+        self.ramp = max(1, (self._started.maxlen or 1) // 2)  # half the rate for one second
         self._ramp_left = 0
         self._last_slot = -math.inf
         self._chats: dict[str, deque[float]] = {}
@@ -222,7 +225,7 @@ class Pacer:
         sends = self._chats.get(target)
         if not sends:
             return now
-        while sends and sends[0] <= now - 60.0:
+        while sends and sends[0] <= now - 60.0 + EPSILON:
             sends.popleft()
         return sends[0] + 60.0 if len(sends) >= self.per_chat else now
 
@@ -265,10 +268,10 @@ class Pacer:
         while True:
             now = self.clock.monotonic()
             full = len(self._started) == self._started.maxlen
-            if not full or now - self._started[0] >= self.window:
+            if not full or now - self._started[0] >= self.window - EPSILON:
                 self._started.append(now)
                 return
-            await self.clock.sleep(self._started[0] + self.window - now)
+            await self.clock.sleep(max(EPSILON, self._started[0] + self.window - now))
 
 
 # --- the broadcast -----------------------------------------------------------------------------
