@@ -89,6 +89,9 @@ class Dialogue:
             return self._tips(state), state
         if _PAID_ALONE.match(canon) and not _is_story(result):
             return self._urgent(state), state
+        if result.identifiers and not _HAN_OR_WORD.search(_without_identifiers(result)):
+            return self._reply(state, "identifier", R.identifier_only_blocks(result.identifiers),
+                               [Option(OPT_TIPS, LABELS[OPT_TIPS])]), state
         return self._verdict(state, result)
 
     def choose(self, state: ConversationState, option_id: str) -> tuple[Reply, ConversationState]:
@@ -315,6 +318,17 @@ class Dialogue:
         opts = tuple(Option(o.id, self._t(state, o.label)) for o in (options or []))
         return Reply(kind=kind, blocks=tuple(self._t(state, b) for b in blocks), options=opts,
                      traditional=state.traditional, verdict=verdict, top_type=top_type)
+
+
+_HAN_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z]{4,}")
+
+
+def _without_identifiers(result: MatchResult) -> str:
+    """The original text with every identifier cut out, lower-cased."""
+    text = result.canonical
+    for ident in result.identifiers:
+        text = text.replace(ident.value.lower(), " ")
+    return re.sub(r"https?://|www\.", " ", text)
 
 
 def _has_han(text: str) -> bool:

@@ -147,6 +147,15 @@ def not_scam_blocks(result: MatchResult) -> list[str]:
     return blocks
 
 
+def identifier_only_blocks(identifiers: tuple[Identifier, ...]) -> list[str]:
+    """Only a link or a number was sent: how to check it, and ask for the words around it."""
+    return [
+        "你只发来了链接或号码。单凭它我没法判断是不是诈骗，但可以这样核实：\n" + "\n".join(identifier_lines(identifiers)),
+        "「国家反诈中心」APP 可以查询可疑的网址和号码。",
+        "请把对方发来的原话（短信、聊天内容）或者事情经过也发给我，我帮你看看。",
+    ]
+
+
 def urgent_blocks(catalogue: Catalogue, last_type: str) -> list[str]:
     """The 'I have already paid' path, with the last recognised type's extra steps."""
     blocks = ["别慌，现在最要紧的是抢时间：\n" + "\n".join(URGENT_STEPS)]

@@ -62,6 +62,9 @@ _FINDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_TRAILING = ").,;:!?]}>'\"）】》」』"
+
+
 def find_identifiers(text: str) -> list[Identifier]:
     """All identifiers in `text`, left to right; a span claimed by an earlier kind is not reused."""
     taken: list[tuple[int, int]] = []
@@ -70,10 +73,12 @@ def find_identifiers(text: str) -> list[Identifier]:
         for m in regex.finditer(text):
             group = 1 if regex.groups else 0
             a, b = m.span(group)
+            while kind == "url" and b > a and text[b - 1] in _TRAILING:  # markdown "(...)" and sentence ends
+                b -= 1
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))
-            found.append(Identifier(kind=kind, value=m.group(group), span=(a, b)))
+            found.append(Identifier(kind=kind, value=text[a:b], span=(a, b)))
     return sorted(found, key=lambda i: i.span)
 
 

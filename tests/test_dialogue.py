@@ -65,11 +65,15 @@ def test_cantonese_question_gets_hong_kong_forms(dialogue):
     assert reply.traditional and "詐騙" in reply.text
 
 
-def test_unsure_asks_one_question_and_yes_confirms(dialogue):
-    reply, state = say(dialogue, "有个网友说带我赚钱")
-    if reply.kind != "clarify":
-        pytest.skip(f"this phrasing is now judged {reply.kind}")
-    assert "想问你一个问题" in reply.text and {OPT_YES, OPT_NO} <= {o.id for o in reply.options}
+VAGUE = ["有个网友说带我赚钱", "客服打电话说要给我退款", "网上认识的朋友让我下载一个APP", "有人加我微信说有个兼职", "有人说我中奖了"]
+
+
+def test_unsure_asks_one_question_and_yes_confirms(dialogue, matcher):
+    vague = [t for t in VAGUE if matcher.match(t).verdict == "unsure"]
+    assert vague, "at least one vague message must be judged unsure"
+    reply, state = say(dialogue, vague[0])
+    assert reply.kind == "clarify" and "想问你一个问题" in reply.text
+    assert {OPT_YES, OPT_NO} <= {o.id for o in reply.options}
     reply, state = dialogue.choose(state, OPT_YES)
     assert reply.verdict == "scam"
 
@@ -129,3 +133,31 @@ def test_guardian_speaks_only_on_confident_scams(dialogue):
     assert dialogue.guardian("群里聊聊周末去哪里玩", 0.5) is None
     warning = dialogue.guardian("【兼职】在家动动手指日结300，帮商家刷单冲销量，先垫付后返本金加佣金，加QQ 27381239", 0.5)
     assert warning is not None and "刷单" in warning.text and len(warning.text) < 300
+
+
+BAD_INPUT = [
+    ("empty", "", "empty"),
+    ("whitespace", "  \n\t ", "empty"),
+    ("emoji only", "😀😀🎉", "empty"),
+    ("binary", "\x00\x01\xff\xfe", "empty"),
+    ("html", "<script>alert(1)</script>", "off_topic"),
+    ("url alone", "http://12123-jgw.vip", "identifier"),
+    ("phone alone", "13812345678", "identifier"),
+    ("markdown link alone", "(http://example.com)", "identifier"),
+]
+
+
+@pytest.mark.parametrize("name, text, kind", BAD_INPUT, ids=[n for n, _, _ in BAD_INPUT])
+def test_bad_input_gets_a_clear_reply(dialogue, name, text, kind):
+    reply, _ = say(dialogue, text)
+    assert reply.kind == kind and reply.text
+
+
+def test_identifier_only_reply_explains_how_to_check(dialogue):
+    reply, _ = say(dialogue, "13812345678")
+    assert "13812345678" in reply.text and "回拨" in reply.text and "原话" in reply.text
+
+
+def test_huge_message_is_answered_with_a_note(dialogue):
+    reply, _ = say(dialogue, "我想问问这个兼职是不是刷单，" * 8000)
+    assert "太长" in reply.text
