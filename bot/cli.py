@@ -20,7 +20,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("cases", "cases", "case library tools: check, list"),
     ("run", "run", "run the Telegram bot (token from TELEGRAM_BOT_TOKEN)"),
     ("push", "push", "daily warnings: --dry-run preview, --now send today's due warnings"),
-    ("wechat", "wechat", "WeChat channel: serve the 公众号 callback"),
+    ("wechat", "wechat", "WeChat: serve the 公众号 callback; push daily warnings to WeCom robots"),
     ("review", "review", "maintainers: unsure/low-confidence questions and negative feedback, grouped"),
     ("stats", "stats", "maintainers: questions, verdicts, feedback, subscriptions, pushes"),
 ]

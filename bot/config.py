@@ -36,7 +36,7 @@ class DialogueSettings:
     """How replies are shaped."""
 
     reply_byte_budget: int = 2000  # WeChat's passive-reply limit; Telegram pages at 4096 chars
-    show_flags: int = 4  # red flags quoted in a verdict reply
+    show_flags: int = 3  # red flags quoted in a verdict reply
 
 
 @dataclass(frozen=True)

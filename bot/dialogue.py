@@ -78,6 +78,7 @@ class Dialogue:
         canon = result.canonical.strip(" ?？!！。.~")
         if canon in _MORE:
             return self.choose(state, OPT_MORE)
+        state.pages = []  # a new question: pages left from an earlier long reply are stale
         if state.pending_question and (canon in _YES or canon in _NO):
             return self.choose(state, OPT_YES if canon in _YES else OPT_NO)
         entry = self._what_is(canon)

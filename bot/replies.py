@@ -6,6 +6,8 @@ wrote traditional. Plain sentences for elderly readers: what it is, why, what to
 
 from __future__ import annotations
 
+import re
+
 from knowledge.catalogue import Advice, Catalogue, Entry
 from knowledge.identifiers import OFFICIAL_NUMBERS, Identifier
 from knowledge.matcher import MatchResult, RedFlag, TypeScore
@@ -41,22 +43,39 @@ def type_title(catalogue: Catalogue, t: TypeScore) -> str:
     return f"「{top}」"
 
 
+def brief(text: str, limit: int = 60) -> str:
+    """The first sentence of `text`; if that is still long, its clauses up to `limit` characters."""
+    m = re.search(r"[。！？；!?;]", text)
+    first = text[:m.end()] if m else text
+    if first[-1:] in "；;":
+        first = first[:-1] + "。"
+    if len(first) <= limit:
+        return first
+    cut = max(first.rfind(c, 0, limit) for c in "，,、：")
+    return first[:cut] + "。" if cut > 10 else first[:limit] + "…"
+
+
 def flag_lines(flags: tuple[RedFlag, ...] | list[RedFlag], limit: int) -> list[str]:
-    """One line per red flag: the user's own words, then why it matters."""
+    """One line per red flag: the user's own words, then (briefly) why it matters."""
     lines = []
     for f in list(flags)[:limit]:
-        quote = f.quote if len(f.quote) <= 30 else f.quote[:28] + "…"
-        lines.append(f"• 你说“{quote}”——{f.label}。{f.explain}".rstrip())
+        quote = f.quote if len(f.quote) <= 24 else f.quote[:22] + "…"
+        why = brief(f.explain, 40) if f.explain else ""
+        lines.append(f"• “{quote}”——{f.label}。{why}".rstrip())
     return lines
 
 
-def advice_lines(advice: Advice) -> list[str]:
-    """三不一要 for one type, each line led by its rule (unless the entry's text already is)."""
+def advice_lines(advice: Advice, short: bool = False) -> list[str]:
+    """三不一要 for one type, each line led by its rule (unless the entry's text already is).
+
+    `short` keeps the first sentence of each, for replies that must fit one WeChat page.
+    """
+    cut = (lambda t: brief(t, 70)) if short else (lambda t: t)
     return [
-        _led_by("不轻信", advice.dont_believe, ("不轻信",)),
-        _led_by("不泄露、不冲动", advice.dont_disclose, ("不泄露", "不冲动")),
-        _led_by("不转账", advice.dont_transfer, ("不转账",)),
-        _led_by("要及时报警", advice.report, ("要及时报警", "要及时报案", "要报警")),
+        _led_by("不轻信", cut(advice.dont_believe), ("不轻信",)),
+        _led_by("不泄露、不冲动", cut(advice.dont_disclose), ("不泄露", "不冲动")),
+        _led_by("不转账", cut(advice.dont_transfer), ("不转账",)),
+        _led_by("要及时报警", cut(advice.report), ("要及时报警", "要及时报案", "要报警")),
     ]
 
 
@@ -100,7 +119,7 @@ def verdict_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, advi
     top = result.types[0]
     blocks: list[str] = []
     if result.stage == "paid":
-        blocks.append("⚠️ 如果钱已经转出去了，先做这几件事：\n" + "\n".join(URGENT_STEPS + _extra_paid(advice)))
+        blocks.append("⚠️ 已经转了钱，或者已经说出了验证码、密码？先做这几件事：\n" + "\n".join(URGENT_STEPS + _extra_paid(advice)))
     head = f"⚠️ 这很像{type_title(catalogue, top)}诈骗。"
     if result.stage == "asked_to_pay":
         head += "先别转钱！"
@@ -111,13 +130,14 @@ def verdict_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, advi
     ident = identifier_lines(result.identifiers)
     if ident:
         blocks.append("怎么核实：\n" + "\n".join(ident))
-    blocks.append("怎么办（三不一要）：\n" + "\n".join(advice_lines(advice)) + f"\n核实：{advice.verify}")
+    blocks.append("怎么办（三不一要）：\n" + "\n".join(advice_lines(advice, short=True))
+                  + "\n" + _led_by("核实", brief(advice.verify, 70), ("核实", "自己核实")))
     blocks.append(hotline_line({top.id}))
     return blocks
 
 
 def _extra_paid(advice: Advice) -> tuple[str, ...]:
-    return tuple(f"• {s}" for s in advice.already_paid)
+    return tuple(f"• {brief(s, 70)}" for s in advice.already_paid[:2])
 
 
 def unsure_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, show_flags: int) -> list[str]:

@@ -90,6 +90,9 @@ class ChatService:
         with self._lock:
             state = self._load(key)
             page = self.dialogue.paginate(state, reply, byte_budget)
+            # The rest waits in the stored state, and replies quote the resident's own words:
+            # mask identifiers there (phone, ID-card, bank-card, QQ/WeChat ids) as in any stored text.
+            state.pages = [redact(p) for p in state.pages]
             self._save(key, state, page)
         return page
 

@@ -44,7 +44,7 @@ def test_verdict_reply_names_type_flags_advice_and_hotlines(dialogue, catalogue)
 
 def test_already_paid_puts_urgent_steps_first(dialogue):
     reply, _ = say(dialogue, "我被人骗了，刷单垫付已经转了三万过去，现在对方把我拉黑了")
-    assert reply.blocks[0].startswith("⚠️ 如果钱已经转出去了")
+    assert reply.blocks[0].startswith("⚠️ 已经转了钱")
     assert "110" in reply.blocks[0] and "银行" in reply.blocks[0] and "追回损失" in reply.blocks[0]
 
 

@@ -78,13 +78,15 @@ def test_kept_text_never_holds_numbers_or_names(brain, tmp_path, text, secret):
     assert len(kept) == 2 and all(kept)
 
 
-@pytest.mark.xfail(strict=True, reason="bot/service.py stores the rest of a paged reply (「更多」) in the "
-                   "conversation state, and replies quote the resident's number and link; reported to the lead")
 def test_paged_replies_do_not_store_the_residents_numbers(brain, tmp_path):
+    # The rest of a long reply waits in the stored state for 「更多」, and replies quote the
+    # resident's numbers back ("号码 139…：不要回拨"), so those pages must be redacted too.
     service, db = make(brain, tmp_path)
-    reply = service.handle_text("wechat", 1, "有人打电话13912345678说我涉嫌洗钱，要我把钱转到安全账户")
+    text = "有人打电话13912345678说我涉嫌洗钱，要我把钱转到安全账户6222021234567890123，收款人张伟"
+    reply = service.handle_text("wechat", 1, text)
     service.paginate("wechat", 1, reply, 300)
-    assert "13912345678" not in dump(db)
+    stored = dump(db)
+    assert "13912345678" not in stored and "6222021234567890123" not in stored and "张伟" not in stored
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -26,7 +26,7 @@ from bot.dialogue import Dialogue
 from bot.reload import ReloadWatcher, request_reload, running_pid, status_path, wait_for_outcome
 from bot.service import ChatService
 from bot.telegram_bot.operator import (OPERATOR_ONLY, PURGE_JOB, RELOAD_JOB, WATCHER_KEY, reload_command,
-                                       reload_watch_job, schedule_maintenance)
+                                       reload_watch_job, retention_job, schedule_maintenance)
 from knowledge.catalogue import CUES_FILE, ENTRIES_DIR, load_catalogue
 from storage.db import open_db
 from tests.support.telegram_fixtures import resident
@@ -219,3 +219,13 @@ async def test_maintenance_jobs_are_scheduled_and_the_poll_job_reloads(tg, live_
     await reload_watch_job(tg.app.context_types.context.from_job(job, tg.app))
     assert tg.runtime.brain.brain is not old
     assert tg.app.bot_data[WATCHER_KEY].reload_file == Path("fanzha.reload")
+
+
+async def test_the_daily_purge_job_deletes_old_rows(tg):
+    schedule_maintenance(tg.app)
+    db = tg.runtime.db
+    for created in ("2000-01-01T00:00:00+00:00", "2999-01-01T00:00:00+00:00"):
+        db["questions"].insert({"user_key": "k", "channel": "test", "day": created[:10], "created_at": created})
+    [job] = tg.app.job_queue.get_jobs_by_name(PURGE_JOB)
+    await retention_job(tg.app.context_types.context.from_job(job, tg.app))
+    assert [r["day"] for r in db.query("select day from questions")] == ["2999-01-01"]

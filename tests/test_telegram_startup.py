@@ -63,6 +63,10 @@ async def test_unexpected_error_is_logged_and_summarised_to_the_operator(tg, mon
     assert secret_text not in summary.text and "6222" not in caplog.text
     assert [type(e) for e in tg.errors] == [ValueError]
     assert any(r.exc_info for r in tg.error_logs)
+    # The same bug again within a minute: logged again, but the operator is not flooded.
+    tg.api.send_text(private_chat(alice), alice, "又一条")
+    await tg.processed()
+    assert len(tg.errors) == 2 and tg.api.pending_messages(-777) == []
     tg.errors.clear()
     tg.error_logs.clear()
 

@@ -324,3 +324,13 @@ async def test_nothing_of_residents_text_or_ids_is_logged_or_stored(wechat, serv
     dump = "\n".join(service.db.iterdump())
     assert "13812345678" not in dump and "oPrivateOpenId42" not in dump
     assert user_key("wechat", "oPrivateOpenId42") in dump
+
+
+async def test_pages_waiting_for_more_hold_no_identifiers(service):
+    client, _ = await serve(service, budget=300)
+    try:
+        first = await FakeWeChat(client).say("oPagedPhone", "有人打电话13912345678说我涉嫌洗钱，要我把钱转到安全账户")
+        assert "更多" in options(first.text)
+        assert "13912345678" not in "\n".join(service.db.iterdump())
+    finally:
+        await client.close()

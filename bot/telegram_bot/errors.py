@@ -10,6 +10,7 @@ never logged or forwarded.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -30,6 +31,8 @@ STALE_MESSAGE = (
     "message to be replied not found", "replied message not found",
 )
 OPERATOR_SUMMARY_CHARS = 600
+OPERATOR_QUIET_SECONDS = 60.0
+OPERATOR_LAST_SENT_KEY = "operator_notified"  # bot_data: error type -> monotonic time of the last notice
 
 
 def expected_error(error: BaseException | None) -> str | None:
@@ -90,10 +93,20 @@ async def error_handler(update: object, context: BotContext) -> None:
 
 
 async def notify_operator(context: BotContext, summary: str, where: str) -> None:
-    """Send the operator chat a short escaped summary; failures here are only logged."""
+    """Send the operator chat a short escaped summary; failures here are only logged.
+
+    At most one message per error type per OPERATOR_QUIET_SECONDS: a bug hit by every message
+    must not flood the operator (the log still has every occurrence).
+    """
     chat_id = context.services.config.telegram.operator_chat_id
     if not chat_id:
         return
+    kind = summary.split(":", 1)[0]
+    last_sent: dict[str, float] = context.bot_data.setdefault(OPERATOR_LAST_SENT_KEY, {})
+    now = time.monotonic()
+    if now - last_sent.get(kind, -OPERATOR_QUIET_SECONDS) < OPERATOR_QUIET_SECONDS:
+        return
+    last_sent[kind] = now
     text = f"⚠️ <b>fanzha error</b>\n{escape(summary[:OPERATOR_SUMMARY_CHARS])}\n<i>{escape(where)}</i>"
     try:
         await context.bot.send_message(chat_id, text)

@@ -8,10 +8,11 @@ the rest waits in the user's state and 「更多」 returns it without re-runnin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from bot.console import numbered_options
-from bot.conversation import Reply
+from bot.conversation import OPT_MORE, Option, Reply
 
 
 class Pager(Protocol):
@@ -39,15 +40,17 @@ def trim(text: str, budget: int) -> str:
 def fit(reply: Reply, budget: int, pager: Pager, channel: str, user_id: str) -> str:
     """The text to send for `reply`: whole if it fits, else its first page with 「更多」.
 
-    The pager reserves room for its own hint, not for our numbered lines, so the page budget is
-    narrowed by however much the rendered page overflows until it fits (normally one round).
+    The pager reserves room for its own hint, not for our numbered lines, so the page budget
+    starts narrowed by the numbered lines the page will carry ("回复 1 更多" first) and, should
+    the page still overflow, by the overflow (a safety net; one round is the norm).
     """
     text = plain(reply)
     if size(text) <= budget:
         return text
     if reply.kind == "more":  # already a page of an earlier cut; re-cutting would drop the rest
         return trim(text, budget)
-    page_budget = budget
+    with_more = replace(reply, options=(Option(OPT_MORE, "更多"),) + reply.options)
+    page_budget = budget - size("\n\n" + numbered_options(with_more))
     for _ in range(6):
         page = pager.paginate(channel, user_id, reply, page_budget)
         text = plain(page)

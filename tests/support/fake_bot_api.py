@@ -258,6 +258,8 @@ class FakeBotApi:
         self._next_update_id += 1
         self._remember_chats(payload)
         self.last_update_id = update_id
+        if kind == "callback_query":
+            self._queries.setdefault(str(payload["id"]), False)  # may be answered once
         if kind not in self._allowed:
             # Telegram never delivers a type the bot did not ask for (allowed_updates).
             self._dropped.add(update_id)
@@ -293,7 +295,6 @@ class FakeBotApi:
         """`sender` presses the button carrying `data` under one of the bot's messages."""
         msg = bot_message.message if isinstance(bot_message, SentMessage) else bot_message
         query = callback_query(sender, msg, data)
-        self._queries[query["id"]] = False
         self.inject("callback_query", query)
         return query
 
@@ -647,7 +648,9 @@ async def _decode_params(request: web.Request) -> JSON:
     if request.content_type == "application/json":
         body = await request.json()
         if isinstance(body, dict):
-            params.update(body)
+            # Like Telegram, accept objects sent as JSON-encoded strings inside a JSON body.
+            params.update({k: _decode_value(k, v) if isinstance(v, str) and v[:1] in "[{" else v
+                           for k, v in body.items()})
         return params
     form = await request.post()
     for key, value in form.items():

@@ -27,7 +27,7 @@ from bot.runtime import Runtime
 from bot.service import ChatService
 from bot.telegram_bot.app import ALLOWED_UPDATES, build_application
 from storage.db import open_db
-from tests.support.bot_api_objects import Chat, User, private_chat
+from tests.support.bot_api_objects import User, private_chat
 from tests.support.fake_bot_api import FakeBotApi, SentMessage
 
 POLL_TIMEOUT = 10  # seconds of long polling; stopping the updater cancels the poll at once
@@ -167,4 +167,4 @@ async def tg(request: pytest.FixtureRequest, fake_bot_api: FakeBotApi, telegram_
     assert not harness.error_logs, f"errors were logged: {[r.getMessage() for r in harness.error_logs]}"
 
 
-__all__ = ["Chat", "ManualClock", "TelegramHarness", "User", "make_runtime", "resident", "telegram_config"]
+__all__ = ["ManualClock", "TelegramHarness", "make_runtime", "resident", "telegram_config"]
