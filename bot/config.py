@@ -38,13 +38,25 @@ class DialogueSettings:
     reply_byte_budget: int = 2000  # WeChat's passive-reply limit; Telegram pages at 4096 chars
     show_flags: int = 3  # red flags quoted in a verdict reply
 
+    def problems(self) -> list[str]:
+        """Validation beyond types."""
+        out = []
+        if self.reply_byte_budget < 200:
+            out.append("reply_byte_budget: must be at least 200 bytes")
+        if not 1 <= self.show_flags <= 10:
+            out.append("show_flags: must be between 1 and 10")
+        return out
+
 
 @dataclass(frozen=True)
 class PrivacySettings:
     """What is kept, and for how long."""
 
     retention_days: int = 30
-    log_message_text: bool = False  # never log residents' raw text unless an operator opts in
+
+    def problems(self) -> list[str]:
+        """Validation beyond types."""
+        return [] if self.retention_days >= 1 else ["retention_days: must be at least 1"]
 
 
 @dataclass(frozen=True)

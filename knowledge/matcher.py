@@ -11,7 +11,9 @@ How a message is scored:
    single signal names.
 4. Shared cues add generic risk (money asked for, secrecy, links, remote screen sharing...) or
    benign context (an official channel the resident reached themselves, money returned the
-   normal way), and tell the stage (asked to pay / already paid).
+   normal way, a news item or warning ABOUT a scam), and tell the stage (asked to pay / paid).
+   A sub-kind adds only its best child's weight, so a child's negative signals lower that
+   child alone, never the parent.
 5. Thresholds from `MatcherSettings` turn the evidence into `scam`, `unsure` or `not_scam`.
 
 Pure: no I/O beyond the catalogue passed in, deterministic, no network.
@@ -316,6 +318,10 @@ class Matcher:
         ranked = self._rank(entry_flags, votes)
         risk = sum(f.weight for f in cue_flags["risk"]) + _identifier_risk(identifiers)
         benign = sum(f.weight for f in cue_flags["benign"])
+        # Talking about a scam (news, a warning, a lecture) is not being scammed; it counts double
+        # unless someone in the message is actually being contacted or has paid.
+        discussion = sum(f.weight for f in cue_flags["discussion"])
+        benign += discussion * (1 if cue_flags["first_person"] else 2)
         general = bool(cue_flags["general_question"])
         stage = "paid" if cue_flags["paid"] else "asked_to_pay" if cue_flags["asked_to_pay"] else "unknown"
 
@@ -333,7 +339,7 @@ class Matcher:
             stage=stage,
             identifiers=identifiers,
             general_question=general,
-            benign=tuple(cue_flags["benign"]),
+            benign=tuple(cue_flags["benign"] + cue_flags["discussion"]),
             traditional=norm.traditional,
             cantonese=norm.cantonese,
             truncated=norm.truncated,

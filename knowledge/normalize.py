@@ -32,7 +32,7 @@ _CANTONESE_WORDS: tuple[tuple[str, str], ...] = (
     ("差佬", "警察"), ("差馆", "派出所"), ("警署", "派出所"), ("骗徒", "骗子"), ("骗案", "诈骗"),
     ("入数", "转账"), ("过数", "转账"), ("转数快", "fps转账"), ("入钱", "转钱"), ("呢个", "这个"),
     ("嗰个", "那个"), ("搞掂", "搞定"), ("返工", "上班"), ("倾偈", "聊天"), ("拍拖", "谈恋爱"),
-    ("识咗", "认识了"), ("跟住", "接着"), ("买嘢", "买东西"), ("冇钱", "没钱"), ("攞钱", "拿钱"),
+    ("识咗", "认识了"), ("跟住", "接着"), ("话他知", "告诉他"), ("话我知", "告诉我"), ("买嘢", "买东西"), ("冇钱", "没钱"), ("攞钱", "拿钱"),
     ("唔", "不"), ("冇", "没"), ("佢", "他"), ("咗", "了"), ("嘅", "的"), ("啲", "些"), ("喺", "在"),
     ("畀", "给"), ("俾", "给"), ("睇", "看"), ("搵", "找"), ("揾", "找"), ("攞", "拿"), ("嘢", "东西"),
     ("嗰", "那"), ("咁", "这么"), ("嚟", "来"), ("乜", "什么"), ("呃", "骗"), ("蚊", "元"), ("咩", "什么"),
@@ -150,6 +150,9 @@ def _alternation(words: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], d
 
 
 _CANTONESE_RE, _CANTONESE_TABLE = _alternation(_CANTONESE_WORDS)
+# 户口 is a bank account in Hong Kong and Malaysia, household registration on the mainland
+# (户口本, 落户口, 户口所在地): only the former becomes 账户.
+_ACCOUNT_RE = re.compile(r"(?<![落迁报上入])户口(?![本簿迁所登])")
 _REGIONAL_RE, _REGIONAL_TABLE = _alternation(_REGIONAL_WORDS)
 
 
@@ -185,6 +188,7 @@ def normalize(text: str, max_chars: int = 4000) -> Normalized:
         if "系" in text_now:
             chars, origin = _rewrite(chars, origin, _CANTONESE_SYSTEM, {"系": "是"})
     chars, origin = _rewrite(chars, origin, _REGIONAL_RE, _REGIONAL_TABLE)
+    chars, origin = _rewrite(chars, origin, _ACCOUNT_RE, {"户口": "账户"})
     chars, origin = _collapse_spaces(chars, origin)
     return Normalized(
         original=original,
