@@ -75,7 +75,7 @@ class TelegramSettings:
     flood_messages: int = 8
     flood_seconds: float = 30.0
     rate_limiter: bool = True
-    concurrent_updates: int = 32  # updates handled at once (each chat still in order); 1 = one at a time
+    concurrent_updates: int = 4  # updates handled at once (each chat still in order); 1 = one at a time
 
 
 WECHAT_MODES = ("safe", "compat", "plain")  # 安全模式, 兼容模式, 明文模式

@@ -31,6 +31,7 @@ from knowledge.catalogue import Catalogue, Entry, Signal
 from knowledge.identifiers import Identifier, find_identifiers
 from knowledge.normalize import Normalized, fold, looks_cantonese, normalize, simplify
 from knowledge.pinyin import to_syllables
+from knowledge.prefilter import required_chars
 
 VERDICTS = ("scam", "unsure", "not_scam")
 STAGES = ("unknown", "asked_to_pay", "paid")
@@ -202,7 +203,7 @@ class Matcher:
         self._owners: list[_Owner] = []
         self._chars = _PhraseIndex()
         self._pinyin = _PhraseIndex()
-        self._patterns: list[tuple[int, re.Pattern[str]]] = []
+        self._patterns: list[tuple[int, re.Pattern[str], frozenset[str] | None]] = []
         self._phrases_by_owner: dict[int, list[str]] = defaultdict(list)
         # Cantonese phrases the normaliser rewrites into Mandarin (入数 → 转账): user text never
         # contains them, and the rewritten word is usually far more generic than the author meant.
@@ -236,7 +237,7 @@ class Matcher:
                 self._pinyin.add(to_syllables(folded), idx)
                 self._phrases_by_owner[idx].append(folded)
         if owner.signal.regex is not None:
-            self._patterns.append((idx, owner.signal.regex))
+            self._patterns.append((idx, owner.signal.regex, required_chars(owner.signal.regex)))
 
     # -- hits
 
@@ -254,9 +255,12 @@ class Matcher:
             if _latin_inside_word(text, a, b):  # "eth" in "method", "payme" in "payment"
                 continue
             keep(owner, a, b, 1.0)
-        for owner, pattern in self._patterns:
+        present = set(text)
+        for owner, pattern, required in self._patterns:
             if owner in hits:  # a signal counts once; its phrase hit already quotes the user
                 continue
+            if required is not None and required.isdisjoint(present):
+                continue  # none of the characters every match needs is in the message
             m = pattern.search(text)
             if m and m.end() > m.start():
                 keep(owner, m.start(), m.end(), 1.0)
