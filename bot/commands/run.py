@@ -16,11 +16,8 @@ import logging
 import sys
 from urllib.parse import urlparse
 
-from collections.abc import Callable
-
 from bot.commands.common import config_or_exit
-from bot.config import Config, secret
-from bot.runtime import Runtime
+from bot.config import secret
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
@@ -87,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
     from bot.telegram_bot.app import ALLOWED_UPDATES, build_application
 
     runtime = build_runtime(config, args.db)
-    runtime.dialogue.todays_case = _todays_case(runtime, config)
     application = build_application(runtime, token)
+    # Not in post_init: tests build applications too and must not write pid files or take SIGHUP.
+    from bot.telegram_bot.operator import announce_process
+    announce_process(application)
     try:
         if config.telegram.mode == "webhook":
             settings = config.telegram
@@ -107,17 +106,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"fanzha run: cannot reach the Bot API at {config.telegram.base_url}: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-def _todays_case(runtime: Runtime, config: Config) -> Callable[[], str | None] | None:
-    """/case: the same "case of the day" residents get on every channel (None if cases don't load)."""
-    from bot.wechat.forward import TodaysWarning
-    from knowledge.cases import CaseError, load_cases
-
-    try:
-        library = load_cases(require_complete=False)
-    except CaseError as exc:
-        logging.getLogger(__name__).error("/case disabled: the case library has problems:\n%s", exc)
-        return None
-    return TodaysWarning(runtime.db, library, config.scheduler.default_timezone,
-                         config.scheduler.no_repeat_days)

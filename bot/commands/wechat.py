@@ -90,7 +90,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.runtime import build_runtime
     from bot.wechat.answers import Responder
     from bot.wechat.app import CallbackSettings, ThreadedAnswerer, make_app
-    from bot.wechat.forward import TodaysWarning
+    from scheduler.daily import TodaysWarning
 
     config = config_or_exit(args.config)
     secrets = _secrets(config)

@@ -22,6 +22,7 @@ from bot.telegram_bot.errors import error_handler
 from bot.telegram_bot.flood import FloodControl
 from bot.telegram_bot.group_settings import BUTTON_PATTERN
 from bot.telegram_bot.groups import ADDRESSED, addressed_message, guardian_message
+from bot.telegram_bot.operator import reload_command, schedule_maintenance
 from bot.telegram_bot.membership import migration_message, track_bot_membership
 from bot.telegram_bot.private import flood_gate, non_text_message, option_button, text_message
 from bot.telegram_bot.processing import ChatOrderedProcessor
@@ -56,6 +57,8 @@ def routing_table() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
         (0, CommandHandler(cmd("subscribe"), subscribe_command, filters=new)),
         (0, CommandHandler(cmd("unsubscribe"), unsubscribe_command, filters=new)),
         (0, CommandHandler(cmd("settings"), settings_command, filters=new)),
+        # Maintainers (TelegramSettings.operators): reload the catalogue without a restart.
+        (0, CommandHandler(cmd("reload"), reload_command, filters=new)),
         # Buttons: group settings toggles first, then every dialogue option.
         (0, CallbackQueryHandler(settings_button, pattern=BUTTON_PATTERN)),
         (0, CallbackQueryHandler(option_button)),
@@ -78,6 +81,7 @@ async def post_init(application: AnyApplication) -> None:
     await application.bot.set_my_commands(bot_commands(include_admin=True),
                                           scope=BotCommandScopeAllChatAdministrators())
     scheduled = push.schedule_all(application)
+    schedule_maintenance(application)  # catalogue-reload watcher and the daily retention purge
     logger.info("Telegram bot @%s ready; %s daily warning(s) scheduled", application.bot.username, scheduled)
 
 

@@ -14,6 +14,7 @@ class Command:
     name: str
     description: str
     admin: bool = False
+    operator: bool = False  # maintainers only: never shown in command menus or /help
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -27,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("subscribe", "群管理员：订阅每日防骗提醒，例如 /subscribe 08:30", admin=True),
     Command("unsubscribe", "群管理员：取消每日防骗提醒", admin=True),
     Command("settings", "群管理员：提醒时间、专题、简繁、守护模式", admin=True),
+    Command("reload", "维护人员：重新加载诈骗类型库", operator=True),
 )
 _NAMES = {c.name for c in COMMANDS}
 
@@ -40,9 +42,11 @@ def cmd(name: str) -> str:
 
 def bot_commands(include_admin: bool) -> list[BotCommand]:
     """The list for set_my_commands: residents' commands, plus the admin ones if asked."""
-    return [BotCommand(c.name, c.description) for c in COMMANDS if include_admin or not c.admin]
+    return [BotCommand(c.name, c.description) for c in COMMANDS
+            if not c.operator and (include_admin or not c.admin)]
 
 
 def help_lines(include_admin: bool) -> list[str]:
     """/help's command list, one "/name — description" line each."""
-    return [f"/{c.name} — {c.description}" for c in COMMANDS if include_admin or not c.admin]
+    return [f"/{c.name} — {c.description}" for c in COMMANDS
+            if not c.operator and (include_admin or not c.admin)]

@@ -32,6 +32,7 @@ from scheduler import schedule
 from scheduler.broadcast import (Broadcaster, Clock, Delivery, Forbidden, Migrated, NetworkError,
                                  Outcome, Pacer, Rejected, Report, RetryAfter, Sender, Sent,
                                  SystemClock)
+from scheduler import daily
 from scheduler.selection import select_case
 from scheduler.settings import SchedulerSettings
 from scheduler.warning import render_warning
@@ -149,15 +150,7 @@ def runtime(application: Application) -> PushRuntime | None:
 def case_for(db: sqlite_utils.Database, library: CaseLibrary, sub: Subscription, day: date,
              settings: SchedulerSettings) -> Case | None:
     """The case `sub` gets on `day`: the one already logged for that day, else the selection."""
-    row = push_log.get(db, sub.channel, sub.target, day)
-    if row is not None and row.case_id:
-        try:
-            return library.by_id(row.case_id)
-        except KeyError:
-            pass  # the case was removed from the library since; choose again
-    since = day - timedelta(days=settings.no_repeat_days + 1)
-    return select_case(library, sub.target, day, push_log.history(db, sub.channel, sub.target, since),
-                       sub.topics, settings.no_repeat_days)
+    return daily.case_for(db, library, sub.channel, sub.target, day, sub.topics, settings.no_repeat_days)
 
 
 def preview_case(db: sqlite_utils.Database, library: CaseLibrary, sub: Subscription, day: date,

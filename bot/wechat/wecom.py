@@ -34,7 +34,7 @@ import sqlite_utils
 
 from bot.config import Config
 from bot.paging import split_pages
-from bot.wechat.daily import case_for
+from scheduler.daily import case_for
 from bot.wechat.forward import forwardable
 from knowledge.cases import Case, CaseLibrary
 from scheduler import schedule
