@@ -208,6 +208,13 @@ class Matcher:
         # Cantonese phrases the normaliser rewrites into Mandarin (入数 → 转账): user text never
         # contains them, and the rewritten word is usually far more generic than the author meant.
         self.rewritten_phrases: list[tuple[str, str, str, str]] = []  # (entry, signal, phrase, folded)
+        # How often each character occurs in resident-style text (the catalogue's own examples):
+        # the regex prefilter keys on the rarest characters a pattern needs.
+        freq: Counter[str] = Counter()
+        for e in catalogue.entries.values():
+            for text in (*e.examples, *e.near_misses):
+                freq.update(set(text))
+        self._char_cost = lambda chars: float(sum(freq.get(c, 0) + 1 for c in chars))
         for entry in catalogue.entries.values():
             for sig in entry.signals:
                 self._add(_Owner(entry.id, "", sig))
@@ -237,7 +244,7 @@ class Matcher:
                 self._pinyin.add(to_syllables(folded), idx)
                 self._phrases_by_owner[idx].append(folded)
         if owner.signal.regex is not None:
-            self._patterns.append((idx, owner.signal.regex, required_chars(owner.signal.regex)))
+            self._patterns.append((idx, owner.signal.regex, required_chars(owner.signal.regex, self._char_cost)))
 
     # -- hits
 
