@@ -425,13 +425,18 @@ def _empty_result(norm: Normalized, identifiers: tuple[Identifier, ...]) -> Matc
 
 
 def _dedupe_flags(flags: list[RedFlag]) -> list[RedFlag]:
+    """One flag per signal, and one per quoted phrase (a type's signal and a shared cue often
+    fire on the same words; the first, the type's own, explains them better)."""
     seen: set[tuple[str, str]] = set()
+    quotes: set[str] = set()
     out = []
     for f in flags:
         key = (f.entry_id, f.signal_id)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        if key in seen or f.quote in quotes:
+            continue
+        seen.add(key)
+        quotes.add(f.quote)
+        out.append(f)
     return out
 
 
