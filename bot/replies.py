@@ -113,6 +113,18 @@ def hotline_line(entry_ids: set[str]) -> str:
     return HOTLINES + (ELDERLY_HOTLINE if "elderly" in entry_ids else "")
 
 
+def evidence_blocks(result: MatchResult, show_flags: int, heading: str) -> list[str]:
+    """The red flags in the user's words, then how to check each link or number they gave."""
+    blocks = []
+    flags = flag_lines(result.red_flags, show_flags)
+    if flags:
+        blocks.append(heading + "\n" + "\n".join(flags))
+    ident = identifier_lines(result.identifiers)
+    if ident:
+        blocks.append("怎么核实：\n" + "\n".join(ident))
+    return blocks
+
+
 def verdict_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, advice: Advice,
                    show_flags: int) -> list[str]:
     """A `scam` verdict: urgent steps first if money has gone, then what, why, 三不一要, hotlines."""
@@ -124,12 +136,7 @@ def verdict_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, advi
     if result.stage == "asked_to_pay":
         head += "先别转钱！"
     blocks.append(f"{head}\n{entry.summary}")
-    flags = flag_lines(result.red_flags, show_flags)
-    if flags:
-        blocks.append("你说的话里有这些危险信号：\n" + "\n".join(flags))
-    ident = identifier_lines(result.identifiers)
-    if ident:
-        blocks.append("怎么核实：\n" + "\n".join(ident))
+    blocks += evidence_blocks(result, show_flags, "你说的话里有这些危险信号：")
     blocks.append("怎么办（三不一要）：\n" + "\n".join(advice_lines(advice, short=True))
                   + "\n" + _led_by("核实", brief(advice.verify, 70), ("核实", "自己核实")))
     blocks.append(hotline_line({top.id}))
@@ -144,12 +151,7 @@ def unsure_blocks(catalogue: Catalogue, result: MatchResult, entry: Entry, show_
     """An `unsure` verdict: say so, show what looked risky, ask the one question that decides."""
     top = result.types[0]
     blocks = [f"我还不能确定。这件事有几处像{type_title(catalogue, top)}诈骗，但还不够肯定。"]
-    flags = flag_lines(result.red_flags, show_flags)
-    if flags:
-        blocks.append("值得警惕的地方：\n" + "\n".join(flags))
-    ident = identifier_lines(result.identifiers)
-    if ident:
-        blocks.append("怎么核实：\n" + "\n".join(ident))
+    blocks += evidence_blocks(result, show_flags, "值得警惕的地方：")
     blocks.append(f"想问你一个问题：{entry.clarify}")
     blocks.append("在弄清楚之前：不转账、不给验证码、不点链接。" + HOTLINES)
     return blocks

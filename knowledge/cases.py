@@ -19,6 +19,7 @@ from typing import Any
 
 from knowledge.catalogue import (
     CANONICAL_IDS,
+    DataError,
     DATA_DIR,
     ENTRIES_DIR,
     _ID_RE,
@@ -67,12 +68,8 @@ TOPIC_NAMES: dict[str, str] = {
 }
 
 
-class CaseError(ValueError):
-    """Raised with every validation problem, one per line, each naming file, case and field."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class CaseError(DataError):
+    """The case library failed validation (problems name file, case and field)."""
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,16 @@ MIN_EXAMPLES = 8
 MIN_NEAR_MISSES = 2
 
 
-class CatalogueError(ValueError):
-    """Raised with every validation problem, one per line, each naming file, entry and field."""
+class DataError(ValueError):
+    """Every validation problem of a data file set, one per line, each naming file, item and field."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class CatalogueError(DataError):
+    """The scam catalogue (entries, cues) failed validation."""
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class MatcherSettings:
     """Tunable thresholds (config.toml [matcher])."""
 
     max_chars: int = 4000
-    scam_threshold: float = 5.0
+    scam_threshold: float = 5.5
     unsure_threshold: float = 2.5
     min_type_signal: float = 2.0
     knn_weight: float = 4.0
