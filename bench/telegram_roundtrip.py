@@ -102,7 +102,6 @@ async def serve() -> None:
 async def run_bot(base_url: str, token: str, concurrent: int, db: str, body: Any) -> Any:
     """Start the production Application against `base_url`, run `body()`, stop; body's result."""
     from bot.brain import load_brain
-    from bot.config import load_config
     from bot.telegram_bot.app import ALLOWED_UPDATES, build_application
     from tests.support.telegram_fixtures import make_runtime, telegram_config
 

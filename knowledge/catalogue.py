@@ -301,7 +301,7 @@ def _check_tree(entries: dict[str, Entry], p: _Problems, require_complete: bool)
             elif entries[e.parent].parent:
                 p.add(f"{where}.parent", f"{e.parent!r} is itself a sub-kind; nest one level only")
         elif e.id not in CANONICAL_IDS:
-            p.add(f"{where}.id", f"top-level id must be one of the taxonomy ids; set parent for a sub-kind")
+            p.add(f"{where}.id", "top-level id must be one of the taxonomy ids; set parent for a sub-kind")
     for cid in CANONICAL_IDS if require_complete else ():
         if cid not in entries:
             p.add("entries", f"no entry for canonical id {cid!r}")

@@ -6,7 +6,7 @@ ManualClock makes every wait instant, so nothing here really sleeps.
 
 import asyncio
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 

@@ -5,7 +5,6 @@ and `fanzha cases check|list` exit with the right codes."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import opencc

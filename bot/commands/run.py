@@ -17,7 +17,7 @@ import sys
 from urllib.parse import urlparse
 
 from bot.commands.common import config_or_exit
-from bot.config import secret
+from bot.config import Config, secret
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_ENV = "TELEGRAM_WEBHOOK_SECRET"
