@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scheduler.broadcast import max_in_window  # noqa: E402  (after the path set-up above)
+
 LIMIT = 30  # Telegram's broadcast limit, messages per second
 SEND_AT = "09:00"
 ZONE = "Asia/Shanghai"
@@ -74,16 +76,6 @@ class ServerProcess:
 def rss_mb() -> float:
     """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def max_in_window(times: list[float], window: float = 1.0) -> int:
-    """Most arrivals in any half-open window of `window` seconds."""
-    times, best, lo = sorted(times), 0, 0
-    for hi in range(len(times)):
-        while times[hi] - times[lo] >= window:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
 
 
 def _worst_window_start(times: list[float], window: float = 1.0) -> float:

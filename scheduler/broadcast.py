@@ -429,3 +429,13 @@ class Broadcaster:
         report.released += 1
         report.released_targets.append(target)
         log.warning("push: %s not sent for %s (%s); released for a later retry", target, item.local_date, why)
+
+
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    """Most events in any half-open window of `window` seconds (how rate limits are checked)."""
+    times, best, lo = sorted(times), 0, 0
+    for hi in range(len(times)):
+        while times[hi] - times[lo] >= window:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from scheduler.broadcast import (BroadcastSettings, Broadcaster, Delivery, Forbidden, ManualClock,
-                                 Migrated, NetworkError, Pacer, Rejected, RetryAfter, Sent)
+                                 Migrated, NetworkError, Pacer, Rejected, RetryAfter, Sent, max_in_window)
 from storage import push_log, subscriptions
 from storage.db import open_db
 
@@ -62,15 +62,6 @@ def deliveries(n, day=DAY):
 
 def make(db, clock, sender, **settings):
     return Broadcaster(sender, push_log.PushLedger(db, "telegram", clock), BroadcastSettings(**settings), clock)
-
-
-def max_in_window(times, window):
-    times, best, lo = sorted(times), 0, 0
-    for hi in range(len(times)):
-        while times[hi] - times[lo] >= window:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
 
 
 async def test_paces_under_30_per_second_and_close_to_it(db, clock):
