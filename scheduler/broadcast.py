@@ -196,22 +196,24 @@ class Pacer:
     """
 
     def __init__(self, rate_per_second: float, per_chat_per_minute: int, clock: Clock,
-                 headroom: float = 0.06):
+                 headroom: float = 0.02):
         self.interval = (1.0 + headroom) / rate_per_second
         self.per_chat = per_chat_per_minute
         self.clock = clock
         # Guard on the instants sends actually start: a worker woken late (the event loop was
-        # busy) must not bunch up with the on-time ones, so at most floor(rate) sends may start
-        # within any (1 + headroom) seconds, whatever the slots said.
+        # busy) must not bunch up with the on-time ones, so at most floor(rate) - 1 sends may
+        # start within any (1 + headroom) seconds, whatever the slots said. The one spare is
+        # for a message delayed on its way (a 300 ms stall was measured on a loaded machine):
+        # a single late arrival can then never make a server-side second exceed the limit.
         self.window = 1.0 + headroom
-        self._started: deque[float] = deque(maxlen=max(1, math.floor(rate_per_second)))
+        self._started: deque[float] = deque(maxlen=max(1, math.floor(rate_per_second) - 1))
         self._next = -math.inf
         self._paused_until = -math.inf
         # Ramp: after an idle spell the first second of sends is paced at half rate. Early
         # requests of a burst reach the server late (new connections, a loop busy firing the
         # minute's jobs); at full rate the on-time ones behind them would catch up and crowd
         # one server-side second.
-        self.ramp = max(1, (self._started.maxlen or 1) // 2)  # half the rate for one second
+        self.ramp = max(1, math.floor(rate_per_second) // 2)  # half the rate for one second
         self._ramp_left = 0
         self._last_slot = -math.inf
         self._chats: dict[str, deque[float]] = {}
@@ -294,7 +296,7 @@ class BroadcastSettings:
     per_chat_per_minute: int = 20
     max_retries: int = 5
     max_in_flight: int = 16
-    headroom: float = 0.06
+    headroom: float = 0.02
     backoff_base_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
     claim_lease_seconds: float = 600.0

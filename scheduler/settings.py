@@ -19,7 +19,7 @@ class SchedulerSettings:
     per_chat_per_minute: int = 20
     max_retries: int = 5
     max_in_flight: int = 16  # concurrent sends; enough to keep 30/s with ~0.5 s API latency
-    rate_headroom: float = 0.08  # pace at rate/(1+headroom): 80 ms for jitter on the way to the server
+    rate_headroom: float = 0.02  # pace at rate/(1+headroom); the window guard also keeps one message spare
     backoff_base_seconds: float = 1.0  # network errors: 1, 2, 4 ... seconds between attempts
     backoff_max_seconds: float = 60.0
     claim_lease_seconds: int = 600  # a claim older than this with no result is a crashed sender's

@@ -70,11 +70,12 @@ async def test_paces_under_30_per_second_and_close_to_it(db, clock):
     times = [t for _, t in sender.calls]
     assert report.sent == 600 and sorted(sender.delivered) == sorted(d.target for d in deliveries(600))
     assert max_in_window(times, 1.0) <= 30
-    assert sum(t < 1.0 for t in times) == 15  # the first second ramps up at half rate
+    assert 14 <= sum(t < 1.0 for t in times) <= 16  # the first second ramps up at about half rate
     steady = times[30:]
     rate = (len(steady) - 1) / (steady[-1] - steady[0])
     assert 0.9 * 30 <= rate <= 30
-    assert (len(times) - 1) / (times[-1] - times[0]) >= 0.9 * 30  # ramp included
+    overall = (len(times) - 1) / (times[-1] - times[0])
+    assert overall >= 0.9 * 30, overall  # ramp included
 
 
 async def test_per_chat_limit_holds_across_days(db, clock):
