@@ -121,7 +121,12 @@ class ChatService:
             "signals": ",".join(state.last_signals),
             "text_redacted": redact(text)[:1000] if state.keep_text else None,
         }
-        return int(self.db["questions"].insert(row).last_pk)
+        # Hot path: plain SQL (sqlite-utils' insert introspects the table on every call).
+        with self.db.conn:
+            cursor = self.db.conn.execute(
+                f"insert into questions ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+                list(row.values()))
+        return int(cursor.lastrowid or 0)
 
     def _log_feedback(self, key: str, channel: str, state: ConversationState, kind: str) -> None:
         text = self._last_text.get(key)
