@@ -6,8 +6,6 @@ import sqlite_utils
 
 from storage.db import now_iso
 
-
-
 # load/save run twice per message on every channel: plain parameterised SQL here, because
 # sqlite-utils' rows_where/upsert introspect the table on each call (about 0.5 ms each).
 
