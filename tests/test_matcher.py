@@ -72,3 +72,14 @@ def test_homophone_typos_are_caught(matcher):
 ])
 def test_ordinary_messages_are_not_scams(matcher, text):
     assert matcher.match(text).verdict == "not_scam"
+
+
+@pytest.mark.parametrize("text, type_id", [
+    ("我在网上贷款，客服说我的银行卡号输错了一位，钱被银行冻节了，要我转5000块解冻", "fake_loan"),
+    ("有人打电话说我涉嫌洗钱，要我把存款转到安全账户配合调查，还不许告诉家人", "fake_police"),
+    ("群里说点赞一个给两块，现在让我先垫付八百做联单任务", "brushing"),
+])
+def test_textbook_scams_get_a_firm_verdict(matcher, text, type_id):
+    """The best-known scripts, even with a homophone typo, are called scams, not 'unsure'."""
+    result = matcher.match(text)
+    assert (result.verdict, result.top.id) == ("scam", type_id)
