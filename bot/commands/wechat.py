@@ -18,6 +18,7 @@ import asyncio
 import logging
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlite_utils
 
@@ -90,20 +91,18 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.runtime import build_runtime
     from bot.wechat.answers import Responder
     from bot.wechat.app import CallbackSettings, ThreadedAnswerer, make_app
-    from scheduler.daily import TodaysWarning
+    from bot.wechat.maintenance import install_reload_watcher
 
     config = config_or_exit(args.config)
     secrets = _secrets(config)
     if secrets is None:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = build_runtime(config, args.db)
-    library = _library()
-    if library is not None:
-        runtime.dialogue.todays_case = TodaysWarning(runtime.db, library, config.scheduler.default_timezone,
-                                                     config.scheduler.no_repeat_days)
+    runtime = build_runtime(config, args.db)  # includes /case's TodaysWarning when cases load
     settings = CallbackSettings.from_config(config.wechat, *secrets)
     app = make_app(settings, ThreadedAnswerer(Responder(runtime.service, config.dialogue.reply_byte_budget)))
+    install_reload_watcher(app, runtime.brain, Path(config.maintenance.reload_file),
+                           config.maintenance.reload_poll_seconds)
     host, port = args.host or config.wechat.host, args.port or config.wechat.port
     print(f"fanzha wechat: serving the 公众号 callback on http://{host}:{port}{settings.path} "
           f"({settings.mode} mode{', previous key accepted' if secrets[2] else ''}); Ctrl-C stops")
