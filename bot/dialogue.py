@@ -24,8 +24,8 @@ from bot.conversation import (OPT_HELPFUL, OPT_KEEP_TEXT, OPT_MORE, OPT_NO, OPT_
                               OPT_YES, ConversationState, Option, Reply)
 from bot.paging import split_pages
 from knowledge.catalogue import Catalogue, Entry
-from knowledge.matcher import MatchResult, TypeScore
-from knowledge.normalize import fold, looks_cantonese, normalize, to_traditional
+from knowledge.matcher import MatchResult
+from knowledge.normalize import fold, normalize, to_traditional
 
 LABELS = {
     OPT_PAID: "我已经转账了",
@@ -59,6 +59,8 @@ class Dialogue:
         self.settings = settings or DialogueSettings()
         self.retention_days = retention_days
         self.todays_case = todays_case
+        self._names_for: Catalogue | None = None
+        self._names_cache: dict[str, str] = {}
 
     @property
     def catalogue(self) -> Catalogue:
@@ -183,10 +185,15 @@ class Dialogue:
         return self.catalogue.entries[names[best[0]]] if best else None
 
     def _names(self) -> dict[str, str]:
+        """Folded id/name/alias → entry id, built once per catalogue (a reload brings a new one)."""
+        catalogue = self.catalogue
+        if self._names_for is catalogue:
+            return self._names_cache
         names: dict[str, str] = {}
-        for e in self.catalogue.entries.values():
+        for e in catalogue.entries.values():
             for n in (e.id, e.name, e.name_hant, *e.aliases):
                 names.setdefault(fold(n), e.id)
+        self._names_for, self._names_cache = catalogue, names
         return names
 
     def _what_is(self, canon: str) -> Entry | None:
@@ -260,7 +267,7 @@ class Dialogue:
     def _not_this(self, state: ConversationState) -> tuple[Reply, ConversationState]:
         if state.last_type:
             state.excluded_types = sorted(set(state.excluded_types) | {state.last_type})
-        alternatives = [a for a in getattr(state, "alternatives", []) if a not in state.excluded_types and a in self.catalogue.entries]
+        alternatives = [a for a in state.alternatives if a not in state.excluded_types and a in self.catalogue.entries]
         if alternatives:
             entry = self.catalogue.entries[alternatives[0]]
             state.last_type, state.last_subkind = entry.id, ""
@@ -340,5 +347,3 @@ def _is_story(result: MatchResult) -> bool:
     """True when the message describes a situation (not just a short command-like phrase)."""
     return bool(result.types and result.types[0].evidence >= 4.0) or len(result.canonical) > 30
 
-
-__all__ = ["Dialogue", "LABELS", "looks_cantonese", "TypeScore"]

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from knowledge.catalogue import Catalogue, Entry, Signal
+from knowledge.catalogue import Catalogue, Signal
 from knowledge.identifiers import Identifier, find_identifiers
 from knowledge.normalize import Normalized, fold, looks_cantonese, normalize, simplify
 from knowledge.pinyin import to_syllables
@@ -336,7 +336,7 @@ class Matcher:
         general = bool(cue_flags["general_question"])
         stage = "paid" if cue_flags["paid"] else "asked_to_pay" if cue_flags["asked_to_pay"] else "unknown"
 
-        verdict, confidence, explain = self._verdict(ranked, risk, benign, general, votes)
+        verdict, confidence = self._verdict(ranked, risk, benign, general, votes)
         types = tuple(ranked[:3]) if verdict != "not_scam" else tuple(t for t in ranked[:3] if t.evidence >= self.settings.unsure_threshold)
         top_ids = {t.id for t in types[:1]}
         flags = [f for t in types[:1] for eid in (t.id, *self._children[t.id]) for f in entry_flags.get(eid, [])]
@@ -380,10 +380,10 @@ class Matcher:
         return scores
 
     def _verdict(self, ranked: list[TypeScore], risk: float, benign: float, general: bool,
-                 votes: dict[str, float]) -> tuple[str, float, dict[str, float]]:
+                 votes: dict[str, float]) -> tuple[str, float]:
         s = self.settings
         if not ranked:
-            return "not_scam", 0.0, {}
+            return "not_scam", 0.0
         top = ranked[0]
         evidence = top.evidence + s.risk_factor * risk - benign
         evidence -= s.knn_weight * votes.get("none", 0.0) * 0.5
@@ -391,10 +391,10 @@ class Matcher:
             evidence -= 2.0
         confidence = round(evidence / (evidence + s.scam_threshold), 4) if evidence > 0 else 0.0
         if evidence >= s.scam_threshold and top.evidence - s.knn_weight * votes.get(top.id, 0.0) >= s.min_type_signal:
-            return "scam", confidence, {}
+            return "scam", confidence
         if evidence >= s.unsure_threshold:
-            return "unsure", confidence, {}
-        return "not_scam", confidence, {}
+            return "unsure", confidence
+        return "not_scam", confidence
 
 
 def _is_latin(ch: str) -> bool:
@@ -438,8 +438,3 @@ def _dedupe_flags(flags: list[RedFlag]) -> list[RedFlag]:
         quotes.add(f.quote)
         out.append(f)
     return out
-
-
-def entry_for(catalogue: Catalogue, t: TypeScore) -> Entry:
-    """The most specific entry for a ranked type (its sub-kind when one was recognised)."""
-    return catalogue.entries[t.subkind or t.id]
