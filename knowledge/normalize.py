@@ -19,7 +19,7 @@ _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\ufe
 
 # Cantonese is recognised by characters that written Mandarin does not use.
 _CANTONESE_MARKERS = set("咗唔嘅啲佢冇喺畀睇嘢咁嚟哋揾搵攞嗰乜呃")
-_CANTONESE_MARKER_WORDS = ("係咪", "系咪", "點解", "点解", "而家", "琴日", "聽日", "听日", "差佬", "入數", "入数", "屋企", "啱啱", "轉數快", "转数快")
+_CANTONESE_MARKER_WORDS = ("係咪", "系咪", "點解", "点解", "而家", "琴日", "聽日", "听日", "差佬", "入數", "入数", "屋企", "啱啱", "轉數快", "转数快", "真係", "真系", "點算", "点算", "做緊", "做紧", "喺度")
 
 # Cantonese words rewritten into Mandarin (applied to simplified text, only when the message
 # looks Cantonese: 系 and 俾 are ordinary Mandarin characters elsewhere).
@@ -32,12 +32,20 @@ _CANTONESE_WORDS: tuple[tuple[str, str], ...] = (
     ("差佬", "警察"), ("差馆", "派出所"), ("警署", "派出所"), ("骗徒", "骗子"), ("骗案", "诈骗"),
     ("入数", "转账"), ("过数", "转账"), ("转数快", "fps转账"), ("入钱", "转钱"), ("呢个", "这个"),
     ("嗰个", "那个"), ("搞掂", "搞定"), ("返工", "上班"), ("倾偈", "聊天"), ("拍拖", "谈恋爱"),
-    ("识咗", "认识了"), ("跟住", "接着"), ("话他知", "告诉他"), ("话我知", "告诉我"), ("买嘢", "买东西"), ("冇钱", "没钱"), ("攞钱", "拿钱"),
+    ("识咗", "认识了"), ("跟住", "接着"), ("点算", "怎么办"), ("做紧", "在做"), ("用紧", "在用"),
+    ("等紧", "在等"), ("倾紧", "在聊"), ("玩紧", "在玩"), ("搞紧", "在搞"), ("睇紧", "在看"), ("攞返", "拿回"),
+    ("畀返", "还给"), ("俾返", "还给"), ("退返", "退回"), ("啱唔啱", "对不对"), ("先可以", "才可以"),
+    ("先至", "才"), ("先会", "才会"), ("先能", "才能"), ("俾人", "被人"), ("畀人", "被人"), ("呢啲", "这些"),
+    ("呢排", "最近"), ("呢间", "这家"), ("成日", "经常"), ("话他知", "告诉他"), ("话佢知", "告诉他"), ("话你知", "告诉你"), ("话佢哋知", "告诉他们"), ("话我知", "告诉我"), ("买嘢", "买东西"), ("冇钱", "没钱"), ("攞钱", "拿钱"),
     ("唔", "不"), ("冇", "没"), ("佢", "他"), ("咗", "了"), ("嘅", "的"), ("啲", "些"), ("喺", "在"),
     ("畀", "给"), ("俾", "给"), ("睇", "看"), ("搵", "找"), ("揾", "找"), ("攞", "拿"), ("嘢", "东西"),
     ("嗰", "那"), ("咁", "这么"), ("嚟", "来"), ("乜", "什么"), ("呃", "骗"), ("蚊", "元"), ("咩", "什么"),
 )
 _CANTONESE_SYSTEM = re.compile(r"(?<![关联体派世谱])系(?![统列数])")
+# 话 is "to say" after a person (佢话, 客服话); elsewhere it stays (电话, 的话, 一句话).
+_CANTONESE_SAY = re.compile(r"(?<=[他她我你们人方服员警察板局行司妈爸仔女])话(?![费题筒剧术])(?!(他|她|我|你)(们)?知)")
+# 入 + an amount is a deposit (入$2000, 入咗三千 → 转); 收入 and 加入 are not.
+_CANTONESE_DEPOSIT = re.compile(r"(?<![收加输投存进录纳出深])入(?=\s*(?:\$|hk\$|hkd|港币|¥|rmb|[0-9一二两三四五六七八九十几百千万]))")
 
 # Taiwanese / Hong Kong vocabulary and common variant characters, rewritten to the mainland
 # words the catalogue is written in (applied to simplified text, always).
@@ -187,6 +195,8 @@ def normalize(text: str, max_chars: int = 4000) -> Normalized:
         text_now = "".join(chars)
         if "系" in text_now:
             chars, origin = _rewrite(chars, origin, _CANTONESE_SYSTEM, {"系": "是"})
+        chars, origin = _rewrite(chars, origin, _CANTONESE_SAY, {"话": "说"})
+        chars, origin = _rewrite(chars, origin, _CANTONESE_DEPOSIT, {"入": "转"})
     chars, origin = _rewrite(chars, origin, _REGIONAL_RE, _REGIONAL_TABLE)
     chars, origin = _rewrite(chars, origin, _ACCOUNT_RE, {"户口": "账户"})
     chars, origin = _collapse_spaces(chars, origin)

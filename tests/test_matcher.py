@@ -83,3 +83,38 @@ def test_textbook_scams_get_a_firm_verdict(matcher, text, type_id):
     """The best-known scripts, even with a homophone typo, are called scams, not 'unsure'."""
     result = matcher.match(text)
     assert (result.verdict, result.top.id) == ("scam", type_id)
+
+
+GENUINE_NOTICES = [
+    ("bank alert points to the card's own hotline",
+     "【某商银行】您尾号6612的信用卡11月3日消费人民币238.00元（超市），如非本人交易请拨打卡片背面客服电话。"),
+    ("anti-fraud publicity saying what officials never do",
+     "派出所提醒：警察不会通过电话要求转账，也没有所谓的安全账户，遇到请挂断"),
+    ("salary paid into one's own account",
+     "面试通过了，人事让我带身份证复印件去签合同，以后工资会打进我的银行卡"),
+    ("a benefit that states no fee is due",
+     "街道通知高龄津贴审核通过了，每月打到老人本人的社保卡，不收取任何费用"),
+    ("a coupon claimed in the shop's own app",
+     "【某某奶茶】会员日第二杯半价，打开某某奶茶APP领券即可使用"),
+    ("a TV programme about a scam",
+     "刚看了焦点访谈讲冒充客服退款骗钱的，提醒爸妈别信陌生电话"),
+    ("a word definition question", "杀猪盘是什么意思呀？"),
+]
+
+
+@pytest.mark.parametrize("name, text", GENUINE_NOTICES, ids=[n for n, _ in GENUINE_NOTICES])
+def test_genuine_notices_and_talk_about_scams_are_not_scams(matcher, name, text):
+    """Shared benign cues: a genuine notice or a conversation about scams is not being scammed."""
+    assert matcher.match(text).verdict == "not_scam"
+
+
+CANTONESE_SCAMS = [
+    ("task deposit written as 入$", "佢哋叫我喺IG幫人follow再截圖，每次有$30，而家要我入$1500升級VIP先可以繼續接任務", "brushing"),
+    ("tax refund by phone, ATM", "有個自稱稅局嘅人打嚟，話我多咗交稅，可以退返$3200，要我去櫃員機照佢講嘅撳", "tax_refund_subsidy"),
+]
+
+
+@pytest.mark.parametrize("name, text, type_id", CANTONESE_SCAMS, ids=[n for n, *_ in CANTONESE_SCAMS])
+def test_cantonese_scams_are_recognised(matcher, name, text, type_id):
+    result = matcher.match(text)
+    assert result.verdict != "not_scam" and result.top.id == type_id

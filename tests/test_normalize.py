@@ -12,9 +12,13 @@ from knowledge.normalize import normalize, to_traditional
     ("转  账\n\n了", "转 账 了"),
     ("您的帳戶被凍結", "您的账户被冻结"),
     ("收到簡訊說要點連結", "收到短信说要点链接"),
-    ("佢話係警察，叫我畀錢", "他话是警察,叫我给钱"),
+    ("佢話係警察，叫我畀錢", "他说是警察,叫我给钱"),
     ("阿嬤說健保卡被盜用", "奶奶说医保卡被盗用"),
     ("😀 中奖了 🎉", "中奖了"),
+    ("佢話要我入$2000先可以提款", "他说要我转$2000才可以提款"),  # 入 + amount is a deposit; 先可以 is 才可以
+    ("佢份工收入三千蚊", "他份工收入三千元"),  # 收入 stays income
+    ("我打電話話佢知", "我打电话告诉他"),  # 话佢知 is "tell him"; 电话 stays a phone
+    ("而家點算", "现在怎么办"),
 ])
 def test_canonical_form(text, canonical):
     assert normalize(text).text == canonical
