@@ -1,21 +1,30 @@
 """WeChat callback benchmark: safe-mode round trips through a real server, with the REAL dialogue.
 
-Run:  python bench/wechat.py [--requests 2000] [--in-flight 50]
-Target (issue 7): p99 < 10 ms per callback round trip.
+Run:  python bench/wechat.py [--requests 2000] [--in-flight 50] [--rates 50,100,150]
+Target (issue 7): p99 < 10 ms per callback round trip at 50 in flight.
 
-A real aiohttp server on 127.0.0.1 runs `fanzha wechat serve`'s app (safe mode, threaded
-dialogue over a fresh SQLite file). The client plays WeChat: every request is a new MsgId from
-one of 200 followers, encrypted and signed beforehand (that is WeChat's work, not ours), so the
-timing covers exactly what WeChat waits for: HTTP, signature checks, decryption, XML, dedupe,
-the dialogue with its SQLite writes, paging, encryption of the reply. Client and server share
-one process and one CPU-bound event loop, as the spike did; the figures are conservative.
+The server is `fanzha wechat serve`'s aiohttp app (safe mode) in its OWN process, as in
+production; the client plays WeChat from this process: every request is a new MsgId from one of
+200 followers, encrypted and signed beforehand (WeChat's work, not ours), so the timing covers
+what WeChat waits for: HTTP, signature checks, decryption, XML, dedupe, the dialogue with its
+SQLite writes, paging, encryption of the reply. Both processes share the machine's cores.
+
+Three measurements per server:
+  sequential      one request at a time: the latency of one callback on an idle server;
+  closed loop     --in-flight requests always outstanding (the issue's figure). Latency there is
+                  queueing: by Little's law p50 ≈ in-flight ÷ throughput;
+  open loop       requests arriving at a fixed rate (evenly spaced), as a busy 公众号 would see
+                  them: the latency a follower gets at that load.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +38,7 @@ FALLBACK = ["有人打电话说我涉嫌洗钱，要我把存款转到安全账�
             "今日预警", "更多", "1"]
 TOKEN, APP_ID = "benchToken", "wxbench000000000"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+TARGET_MS = 10.0
 
 
 def texts(path: Path) -> list[str]:
@@ -41,8 +51,6 @@ def texts(path: Path) -> list[str]:
 
 def build_requests(n: int, messages: list[str], first_id: int) -> list[tuple[dict[str, str], bytes]]:
     """n signed, encrypted callbacks, as WeChat would send them."""
-    import hashlib
-
     import xmltodict
     from wechatpy.crypto import WeChatCrypto
 
@@ -80,90 +88,134 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-async def measure(args: argparse.Namespace, answerer, label: str) -> None:
-    """Sequential and concurrent round trips against the app built around `answerer`."""
-    import aiohttp
+# --------------------------------------------------------------------------- server process
+
+
+async def _serve(kind: str, db_path: str | None) -> None:
+    """Run one callback server until stdin closes; print its port first."""
     from aiohttp import web
 
-    from bot.wechat.app import CALLBACK_KEY, CallbackSettings, make_app
+    from bot.wechat.app import CallbackSettings, make_app
 
-    app = make_app(CallbackSettings(TOKEN, APP_ID, (AES_KEY,)), answerer)
-    runner = web.AppRunner(app, access_log=None)
+    if kind == "channel":
+        async def answerer(msg):
+            return "这很像「刷单返利」诈骗。先别转钱！\n\n回复 1 我已经转账了"
+    else:
+        from bot.brain import BrainHolder, load_brain
+        from bot.dialogue import Dialogue
+        from bot.service import ChatService
+        from bot.wechat.answers import Responder
+        from bot.wechat.app import ThreadedAnswerer
+        from bot.wechat.forward import TodaysWarning
+        from knowledge.cases import load_cases
+        from storage.db import open_db
+
+        db = open_db(Path(db_path or tempfile.mkdtemp()) / "bench.db")
+        dialogue = Dialogue(BrainHolder(load_brain()), todays_case=TodaysWarning(db, load_cases(require_complete=False)))
+        answerer = ThreadedAnswerer(Responder(ChatService(dialogue, db)))
+    runner = web.AppRunner(make_app(CallbackSettings(TOKEN, APP_ID, (AES_KEY,)), answerer), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(site._server.sockets[0].getsockname()[1], flush=True)  # type: ignore[union-attr]
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
+    await runner.cleanup()
+
+
+def start_server(kind: str, db: str | None) -> tuple[subprocess.Popen, int]:
+    """The server in its own process; returns it and its port."""
+    cmd = [sys.executable, __file__, "--_serve", kind] + (["--db", db] if db else [])
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    port = int(proc.stdout.readline())  # type: ignore[union-attr]
+    return proc, port
+
+
+# --------------------------------------------------------------------------- client
+
+
+async def measure(args: argparse.Namespace, kind: str, label: str) -> dict[str, float]:
+    """Sequential, closed-loop and open-loop round trips against one server process."""
+    import aiohttp
+
+    proc, port = start_server(kind, args.db)
     url = f"http://127.0.0.1:{port}/wechat"
     messages = texts(Path(args.cases))
-
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.in_flight)) as session:
-        async def one(params: dict[str, str], body: bytes) -> tuple[float, bytes]:
-            start = time.perf_counter()
-            async with session.post(url, params=params, data=body) as resp:
-                raw = await resp.read()
-                assert resp.status == 200, resp.status
-            return time.perf_counter() - start, raw
-
-        for params, body in build_requests(200, messages, 1):  # warm-up
-            await one(params, body)
-        seq_times = []
-        for params, body in build_requests(args.sequential, messages, 10_000):
-            elapsed, raw = await one(params, body)
-            seq_times.append(elapsed)
-        assert check_reply(raw, params)  # a real, decryptable reply
-
-        queue = iter(build_requests(args.requests, messages, 100_000))
-        times: list[float] = []
-
-        async def worker() -> None:
-            for params, body in queue:
-                elapsed, _ = await one(params, body)
-                times.append(elapsed)
-
-        start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(args.in_flight)))
-        wall = time.perf_counter() - start
-
-    book = app[CALLBACK_KEY].book
-    await runner.cleanup()
+    figures: dict[str, float] = {}
     print(f"{label}:")
-    print(f"  sequential, {len(seq_times)} round trips:   p50 {pct(seq_times, .5):6.2f} ms  p99 {pct(seq_times, .99):6.2f} ms"
-          f"  → {len(seq_times) / sum(seq_times):5.0f}/s")
-    print(f"  {args.in_flight} in flight, {len(times)} round trips: p50 {pct(times, .5):6.2f} ms  p99 {pct(times, .99):6.2f} ms"
-          f"  → {len(times) / wall:5.0f}/s  (latency there is queueing: {args.in_flight} / throughput)")
-    print(f"  answers computed: {book.started} for {200 + len(seq_times) + len(times)} callbacks (one per MsgId)")
-    return pct(seq_times, .99), pct(times, .99)
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(args.in_flight, 200))) as session:
+            async def one(params: dict[str, str], body: bytes) -> tuple[float, bytes]:
+                start = time.perf_counter()
+                async with session.post(url, params=params, data=body) as resp:
+                    raw = await resp.read()
+                    assert resp.status == 200, resp.status
+                return time.perf_counter() - start, raw
+
+            for params, body in build_requests(200, messages, 1):  # warm-up
+                await one(params, body)
+
+            seq = []
+            for params, body in build_requests(args.sequential, messages, 10_000):
+                elapsed, raw = await one(params, body)
+                seq.append(elapsed)
+            assert check_reply(raw, params)  # a real, decryptable reply
+            figures["seq_p99"] = pct(seq, .99)
+            print(f"  sequential, {len(seq)} round trips:          p50 {pct(seq, .5):7.2f} ms  p99 {pct(seq, .99):7.2f} ms"
+                  f"  → {len(seq) / sum(seq):5.0f}/s")
+
+            queue = iter(build_requests(args.requests, messages, 100_000))
+            closed: list[float] = []
+
+            async def worker() -> None:
+                for params, body in queue:
+                    elapsed, _ = await one(params, body)
+                    closed.append(elapsed)
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(args.in_flight)))
+            throughput = len(closed) / (time.perf_counter() - start)
+            figures["closed_p99"] = pct(closed, .99)
+            figures["throughput"] = throughput
+            print(f"  closed loop, {args.in_flight} in flight, {len(closed)}:  p50 {pct(closed, .5):7.2f} ms  p99 {pct(closed, .99):7.2f} ms"
+                  f"  → {throughput:5.0f}/s  (Little's law: {args.in_flight} ÷ {throughput:.0f}/s = {1000 * args.in_flight / throughput:.0f} ms)")
+
+            for rate in args.rates:
+                if rate >= throughput:
+                    print(f"  open loop, {rate}/s: skipped (above the measured throughput, the queue would grow without bound)")
+                    continue
+                n = min(args.requests, int(rate * args.open_seconds))
+                requests = build_requests(n, messages, 1_000_000 + rate * 10_000)
+                opened: list[float] = []
+
+                async def timed(params: dict[str, str], body: bytes) -> None:
+                    elapsed, _ = await one(params, body)
+                    opened.append(elapsed)
+
+                tasks, t0 = [], time.perf_counter()
+                for i, (params, body) in enumerate(requests):
+                    delay = t0 + i / rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    tasks.append(asyncio.create_task(timed(params, body)))
+                await asyncio.gather(*tasks)
+                figures[f"open_{rate}_p99"] = pct(opened, .99)
+                print(f"  open loop, {rate}/s arriving, {n}:         p50 {pct(opened, .5):7.2f} ms  p99 {pct(opened, .99):7.2f} ms")
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.wait(timeout=30)
+    return figures
 
 
 async def run(args: argparse.Namespace) -> None:
-    import os
-
-    from bot.brain import BrainHolder, load_brain
-    from bot.dialogue import Dialogue
-    from bot.service import ChatService
-    from bot.wechat.answers import Responder
-    from bot.wechat.app import ThreadedAnswerer
-    from bot.wechat.forward import TodaysWarning
-    from knowledge.cases import load_cases
-    from storage.db import open_db
-
-    print(f"safe-mode callbacks over HTTP on 127.0.0.1, client and server in one process; "
+    print(f"safe-mode callbacks over HTTP on 127.0.0.1; server in its own process; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-
-    async def channel_only(msg):
-        return "这很像「刷单返利」诈骗。先别转钱！\n\n回复 1 我已经转账了"
-
-    await measure(args, channel_only, "channel only (fixed reply: HTTP, signatures, AES, XML, dedupe)")
-
-    tmp = tempfile.TemporaryDirectory()
-    db = open_db(args.db or Path(tmp.name) / "bench.db")
-    dialogue = Dialogue(BrainHolder(load_brain()), todays_case=TodaysWarning(db, load_cases(require_complete=False)))
-    answerer = ThreadedAnswerer(Responder(ChatService(dialogue, db)))
-    where = args.db or "a temporary file"
-    seq99, conc99 = await measure(args, answerer, f"real dialogue (matcher + SQLite state in {where}, worker thread)")
-    tmp.cleanup()
-    print(f"target p99 < 10 ms: {'met' if seq99 < 10 else 'NOT met'} sequentially; "
-          f"{'met' if conc99 < 10 else 'NOT met'} at {args.in_flight} in flight")
+    await measure(args, "channel", "channel only (fixed reply: HTTP, signatures, AES, XML, dedupe)")
+    real = await measure(args, "real", "real dialogue (matcher + SQLite state, worker thread)")
+    verdict = lambda p99: "met" if p99 < TARGET_MS else "NOT met"  # noqa: E731
+    print(f"target p99 < {TARGET_MS:.0f} ms with the real dialogue: {verdict(real['seq_p99'])} one at a time; "
+          f"{verdict(real['closed_p99'])} at {args.in_flight} in flight "
+          f"(would need {1000 * args.in_flight / TARGET_MS:,.0f} answers/s; measured {real['throughput']:,.0f}/s)"
+          + "".join(f"; {verdict(v)} at {k.split('_')[1]}/s arriving" for k, v in real.items() if k.startswith("open_")))
 
 
 def main() -> None:
@@ -171,9 +223,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="round trips at --in-flight concurrency")
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument("--sequential", type=int, default=1000, help="round trips one at a time")
+    parser.add_argument("--rates", default="50,100,150", help="open-loop arrival rates per second, comma-separated")
+    parser.add_argument("--open-seconds", type=float, default=8.0, help="length of each open-loop run")
     parser.add_argument("--cases", default=str(DEFAULT_CASES))
-    parser.add_argument("--db", help="SQLite file for the dialogue's state (default: a temporary file)")
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--db", help="directory for the dialogue's SQLite file (default: a temporary one)")
+    parser.add_argument("--_serve", choices=["channel", "real"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._serve:
+        asyncio.run(_serve(args._serve, args.db))
+        return
+    args.rates = [int(r) for r in args.rates.split(",") if r.strip()]
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

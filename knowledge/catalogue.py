@@ -25,7 +25,7 @@ CANONICAL_IDS: tuple[str, ...] = (
     "illegal_fundraising", "family_emergency",
 )
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-CUE_KINDS = ("risk", "benign", "discussion", "first_person", "paid", "asked_to_pay", "general_question")
+CUE_KINDS = ("risk", "benign", "denial", "discussion", "first_person", "paid", "asked_to_pay", "general_question")
 MIN_EXAMPLES = 8
 MIN_NEAR_MISSES = 2
 

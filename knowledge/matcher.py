@@ -12,6 +12,8 @@ How a message is scored:
 4. Shared cues add generic risk (money asked for, secrecy, links, remote screen sharing...) or
    benign context (an official channel the resident reached themselves, money returned the
    normal way, a news item or warning ABOUT a scam), and tell the stage (asked to pay / paid).
+   A denial cue ("本行不会要求您提供密码") is benign, and red flags quoted inside it are
+   dropped: a warning that names a scam's words is not that scam.
    A sub-kind adds only its best child's weight, so a child's negative signals lower that
    child alone, never the parent.
 5. Thresholds from `MatcherSettings` turn the evidence into `scam`, `unsure` or `not_scam`.
@@ -325,10 +327,11 @@ class Matcher:
             else:
                 cue_flags[owner.cue_kind].append(flag)
 
+        _mask_denied(entry_flags, cue_flags)
         votes = self._vote.best_by_label(norm.text, leave_out)
         ranked = self._rank(entry_flags, votes)
         risk = sum(f.weight for f in cue_flags["risk"]) + _identifier_risk(identifiers)
-        benign = sum(f.weight for f in cue_flags["benign"])
+        benign = sum(f.weight for f in cue_flags["benign"] + cue_flags["denial"])
         # Talking about a scam (news, a warning, a lecture) is not being scammed; it counts double
         # unless someone in the message is actually being contacted or has paid.
         discussion = sum(f.weight for f in cue_flags["discussion"])
@@ -350,7 +353,7 @@ class Matcher:
             stage=stage,
             identifiers=identifiers,
             general_question=general,
-            benign=tuple(cue_flags["benign"] + cue_flags["discussion"]),
+            benign=tuple(cue_flags["benign"] + cue_flags["denial"] + cue_flags["discussion"]),
             traditional=norm.traditional,
             cantonese=norm.cantonese,
             truncated=norm.truncated,
@@ -422,6 +425,21 @@ def _empty_result(norm: Normalized, identifiers: tuple[Identifier, ...]) -> Matc
         general_question=False, benign=(), traditional=norm.traditional, cantonese=norm.cantonese,
         truncated=norm.truncated, empty=True, canonical=norm.text,
     )
+
+
+def _mask_denied(entry_flags: dict[str, list[RedFlag]], cue_flags: dict[str, list[RedFlag]]) -> None:
+    """Words inside a denial (本行不会要求您提供密码或验证码) are not evidence of a scam: drop every
+    positive entry or risk flag that overlaps a denial cue's span."""
+    denials = [f.span for f in cue_flags.get("denial", [])]
+    if not denials:
+        return
+
+    def denied(f: RedFlag) -> bool:
+        return f.weight > 0 and any(f.span[0] < b and a < f.span[1] for a, b in denials)
+
+    for eid in list(entry_flags):
+        entry_flags[eid] = [f for f in entry_flags[eid] if not denied(f)]
+    cue_flags["risk"] = [f for f in cue_flags["risk"] if not denied(f)]
 
 
 def _dedupe_flags(flags: list[RedFlag]) -> list[RedFlag]:

@@ -118,3 +118,13 @@ CANTONESE_SCAMS = [
 def test_cantonese_scams_are_recognised(matcher, name, text, type_id):
     result = matcher.match(text)
     assert result.verdict != "not_scam" and result.top.id == type_id
+
+
+@pytest.mark.parametrize("name, text, verdict", [
+    ("a bank's own denial names the code but asks for nothing",
+     "【某某银行】您尾号3306的账户今日新增网银登录。本行不会以任何方式要求您提供密码或验证码。", "not_scam"),
+    ("the same words as a request are a red flag",
+     "自称银行客服的人打电话来，说账户有风险，要我提供手机收到的验证码和密码", {"scam", "unsure"}),
+], ids=["denial", "request"])
+def test_words_inside_a_denial_are_not_evidence(matcher, name, text, verdict):
+    assert matcher.match(text).verdict in verdict
