@@ -43,9 +43,9 @@ _CANTONESE_WORDS: tuple[tuple[str, str], ...] = (
 )
 _CANTONESE_SYSTEM = re.compile(r"(?<![关联体派世谱])系(?![统列数])")
 # 话 is "to say" after a person (佢话, 客服话); elsewhere it stays (电话, 的话, 一句话).
-_CANTONESE_SAY = re.compile(r"(?<=[他她我你们人方服员警察板局行司妈爸仔女])话(?![费题筒剧术])(?!(他|她|我|你)(们)?知)")
+_CANTONESE_SAY = re.compile(r"(?<=[他她我你们人方服员警察板局行司妈爸仔女」”])话(?![费题筒剧术])(?!(他|她|我|你)(们)?知)")
 # 入 + an amount is a deposit (入$2000, 入咗三千 → 转); 收入 and 加入 are not.
-_CANTONESE_DEPOSIT = re.compile(r"(?<![收加输投存进录纳出深])入(?=\s*(?:\$|hk\$|hkd|港币|¥|rmb|[0-9一二两三四五六七八九十几百千万]))")
+_CANTONESE_DEPOSIT = re.compile(r"(?<![收加输投存进录纳出深])[入过](?=\s*(?:\$|hk\$|hkd|港币|¥|rmb|[0-9一二两三四五六七八九十几百千万]))")
 
 # Taiwanese / Hong Kong vocabulary and common variant characters, rewritten to the mainland
 # words the catalogue is written in (applied to simplified text, always).
@@ -196,7 +196,7 @@ def normalize(text: str, max_chars: int = 4000) -> Normalized:
         if "系" in text_now:
             chars, origin = _rewrite(chars, origin, _CANTONESE_SYSTEM, {"系": "是"})
         chars, origin = _rewrite(chars, origin, _CANTONESE_SAY, {"话": "说"})
-        chars, origin = _rewrite(chars, origin, _CANTONESE_DEPOSIT, {"入": "转"})
+        chars, origin = _rewrite(chars, origin, _CANTONESE_DEPOSIT, {"入": "转", "过": "转"})
     chars, origin = _rewrite(chars, origin, _REGIONAL_RE, _REGIONAL_TABLE)
     chars, origin = _rewrite(chars, origin, _ACCOUNT_RE, {"户口": "账户"})
     chars, origin = _collapse_spaces(chars, origin)
