@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.common import config_or_exit
-from bot.commands.maintainers import days_ago, open_existing_db, since_arg
+from bot.commands.maintainers import add_report_args, open_report
 from knowledge.identifiers import redact
 from storage.reports import ReviewItem, review_items
 
@@ -127,19 +126,14 @@ def render_table(since: str, groups: list[ReviewGroup]) -> str:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=since_arg, default=None, metavar="YYYY-MM-DD",
-                        help="from this day on (UTC; default: 7 days ago)")
+    add_report_args(parser, default_days=7)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--min-confidence", type=float, default=None,
                         help="list 'scam' answers below this confidence (default: [maintenance] review_min_confidence)")
-    parser.add_argument("--config", help="config file")
-    parser.add_argument("--db", help="SQLite file (default: [storage] path)")
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_or_exit(args.config)
-    since = args.since or days_ago(7)
-    db = open_existing_db(args.db or config.storage.path)
+    config, since, db = open_report(args, default_days=7)
     settings = config.maintenance
     min_confidence = settings.review_min_confidence if args.min_confidence is None else args.min_confidence
     groups = group_items(review_items(db, since, min_confidence), settings.review_similarity)

@@ -13,8 +13,7 @@ import csv
 import json
 import sys
 
-from bot.commands.common import config_or_exit
-from bot.commands.maintainers import days_ago, open_existing_db, since_arg
+from bot.commands.maintainers import add_report_args, open_report
 from storage.reports import distinct_people, usage_stats
 
 TITLES = {
@@ -82,19 +81,14 @@ def write_csv(out, sections: dict[str, list[dict]], headline: dict) -> None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=since_arg, default=None, metavar="YYYY-MM-DD",
-                        help="from this day on (UTC; default: 30 days ago)")
+    add_report_args(parser, default_days=30)
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="machine-readable output")
     fmt.add_argument("--csv", action="store_true", help="CSV export: section,key,field,value")
-    parser.add_argument("--config", help="config file")
-    parser.add_argument("--db", help="SQLite file (default: [storage] path)")
 
 
 def run(args: argparse.Namespace) -> int:
-    config = config_or_exit(args.config)
-    since = args.since or days_ago(30)
-    db = open_existing_db(args.db or config.storage.path)
+    _, since, db = open_report(args, default_days=30)
     sections = usage_stats(db, since)
     headline = summarise(sections, distinct_people(db, since))
     if args.json:

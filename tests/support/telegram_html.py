@@ -31,8 +31,10 @@ def _entity(match: re.Match[str]) -> str:
     return chr(int(name[2:], 16) if name.startswith("#x") else int(name[1:]))
 
 
-def _offset(html: str, pos: int) -> int:
-    return len(html[:pos].encode("utf-8"))
+def _refused(what: str, html: str | None = None, pos: int = 0, tail: str = "") -> HtmlError:
+    """Telegram's wording: what is wrong, and where (byte offset) when it points at a place."""
+    where = f" at byte offset {len(html[:pos].encode('utf-8'))}" if html is not None else ""
+    return HtmlError(f"Bad Request: can't parse entities: {what}{where}{tail}")
 
 
 def visible_text(html: str) -> str:
@@ -45,22 +47,14 @@ def visible_text(html: str) -> str:
         if ch == "<":
             tag = _TAG.match(html, pos)
             if not tag:
-                raise HtmlError(
-                    "Bad Request: can't parse entities: Unexpected end tag or bare \"<\" at byte offset "
-                    f"{_offset(html, pos)}"
-                )
+                raise _refused('Unexpected end tag or bare "<"', html, pos)
             closing, name = tag.group(1) == "/", tag.group(2).lower()
             if name not in ALLOWED_TAGS:
-                raise HtmlError(
-                    f"Bad Request: can't parse entities: Unsupported start tag \"{name}\" at byte offset "
-                    f"{_offset(html, pos)}"
-                )
+                raise _refused(f'Unsupported start tag "{name}"', html, pos)
             if closing:
                 if not stack or stack[-1] != name:
-                    raise HtmlError(
-                        f"Bad Request: can't parse entities: Unmatched end tag at byte offset "
-                        f"{_offset(html, pos)}, expected \"</{stack[-1] if stack else ''}>\", found \"</{name}>\""
-                    )
+                    expected = stack[-1] if stack else ""
+                    raise _refused("Unmatched end tag", html, pos, f', expected "</{expected}>", found "</{name}>"')
                 stack.pop()
             else:
                 stack.append(name)
@@ -68,10 +62,7 @@ def visible_text(html: str) -> str:
         elif ch == "&":
             entity = _ENTITY.match(html, pos)
             if not entity:
-                raise HtmlError(
-                    "Bad Request: can't parse entities: Character entity expected at byte offset "
-                    f"{_offset(html, pos)}"
-                )
+                raise _refused("Character entity expected", html, pos)
             out.append(_entity(entity))
             pos = entity.end()
         elif ch == ">":
@@ -84,9 +75,7 @@ def visible_text(html: str) -> str:
             out.append(html[pos:nxt])
             pos = nxt
     if stack:
-        raise HtmlError(
-            f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
-        )
+        raise _refused(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     return "".join(out)
 
 
